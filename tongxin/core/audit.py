@@ -1,0 +1,140 @@
+"""The audit log: every change to an `AuditedModel`, and every sensitive view or export, as an append-only row."""
+
+import datetime
+import decimal
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from tongxin.core.context import current_actor
+from tongxin.core.fields import EncryptedField
+from tongxin.core.models import AuditedModel, AuditEntry
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj) -> dict:
+    """Field values as the audit log records them; sensitive values masked."""
+    exclude = set(getattr(obj, "audit_exclude", ()))
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in exclude or field.name.endswith("_bidx"):
+            continue
+        value = getattr(obj, field.attname)
+        if isinstance(field, EncryptedField):
+            value = field.mask(value)
+        data[field.name] = _plain(value)
+    return data
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
+
+
+def record_region(obj) -> str:
+    path = getattr(obj, "scope_field", None)
+    if not path:
+        return ""
+    value = obj
+    for part in path.split("__"):
+        if value is None:
+            return ""
+        value = getattr(value, part, None)
+    return value or ""
+
+
+def log(action: str, obj=None, *, changes: dict | None = None, message: str = "", region_code: str | None = None,
+        user=None) -> AuditEntry:
+    actor = current_actor()
+    user = user if user is not None else actor.user
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    entry = AuditEntry(
+        user=user,
+        username=getattr(user, "username", "") or ("" if actor.source == "web" else actor.source),
+        ip=actor.ip,
+        source=actor.source,
+        request_id=actor.request_id,
+        action=action,
+        changes=changes or {},
+        message=message[:500],
+    )
+    if obj is not None:
+        entry.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+        entry.object_id = str(obj.pk)
+        entry.object_repr = str(obj)[:200]
+        entry.region_code = record_region(obj) if region_code is None else region_code
+    elif region_code:
+        entry.region_code = region_code
+    entry.save()
+    return entry
+
+
+def log_bulk(action: str, objs, *, message: str = "") -> None:
+    """One row per object for imports and bulk edits, written in one INSERT."""
+    actor = current_actor()
+    user = actor.user if getattr(actor.user, "is_authenticated", False) else None
+    entries = []
+    for obj, changes in objs:
+        entries.append(AuditEntry(
+            user=user, username=getattr(user, "username", "") or actor.source, ip=actor.ip, source=actor.source,
+            request_id=actor.request_id, action=action, changes=changes,
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+            object_id=str(obj.pk), object_repr=str(obj)[:200], region_code=record_region(obj), message=message,
+        ))
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+def history_for(obj):
+    ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    return AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("user")
+
+
+@receiver(pre_save)
+def _remember_before(sender, instance, raw=False, **kwargs):
+    if raw or not isinstance(instance, AuditedModel) or instance._state.adding or instance.pk is None:
+        return
+    try:
+        old = type(instance)._base_manager.get(pk=instance.pk)
+    except type(instance).DoesNotExist:
+        return
+    instance._audit_before = snapshot(old)
+
+
+@receiver(post_save)
+def _log_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not isinstance(instance, AuditedModel):
+        return
+    after = snapshot(instance)
+    if created:
+        log(AuditEntry.CREATE, instance, changes={k: [None, v] for k, v in after.items() if v not in (None, "")})
+        return
+    before = getattr(instance, "_audit_before", None)
+    changes = diff(before, after) if before is not None else {}
+    instance._audit_before = after
+    if changes:
+        log(AuditEntry.UPDATE, instance, changes=changes)
+
+
+@receiver(post_delete)
+def _log_delete(sender, instance, **kwargs):
+    if not isinstance(instance, AuditedModel):
+        return
+    log(AuditEntry.DELETE, instance, changes={k: [v, None] for k, v in snapshot(instance).items()})

@@ -1,0 +1,215 @@
+"""Generic object views (NetBox-style): list, detail, edit, delete — scoped, permission-checked, audited.
+
+An app's view is a subclass naming its model, table columns, filterset and form. Every queryset comes from
+`model.objects.restrict(user)`, so an object outside the user's region is a 404 on every page.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from tongxin.core import audit, related
+from tongxin.core.paging import keyset_page
+from tongxin.core.tables import Table
+
+
+class ScopedViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """The one place a view gets its queryset: the model's manager restricted to the user's region scope."""
+
+    model = None
+    permission_action = "view"
+    raise_exception = True
+
+    def get_permission_required(self):
+        if self.permission_required:
+            return super().get_permission_required()
+        opts = self.model._meta
+        return [f"{opts.app_label}.{self.permission_action}_{opts.model_name}"]
+
+    def handle_no_permission(self):
+        if not self.request.user.is_authenticated:
+            return super().handle_no_permission()
+        raise Http404
+
+    def base_queryset(self):
+        if self.model is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a model")
+        return self.model.objects.all()
+
+    def get_queryset(self):
+        return self.base_queryset().restrict(self.request.user, self.permission_action)
+
+
+class ObjectListView(ScopedViewMixin, generic.TemplateView):
+    template_name = "core/object_list.html"
+    columns: list = []
+    filterset_class = None
+    default_ordering = ("-id",)
+    page_size = 50
+    title = None
+    actions: list = []
+
+    def ordering(self) -> list[str]:
+        sort = self.request.GET.get("sort", "")
+        allowed = {c.sort for c in self.columns if c.sort}
+        if sort.lstrip("-") in allowed:
+            tiebreak = "-id" if sort.startswith("-") else "id"
+            return [sort, tiebreak]
+        return list(self.default_ordering)
+
+    def filtered_queryset(self):
+        queryset = self.get_queryset()
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+            queryset = self.filterset.qs
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queryset = self.filtered_queryset()
+        page = keyset_page(queryset, self.ordering(), self.request.GET.get("cursor"), self.page_size)
+        params = self.request.GET.copy()
+        params.pop("cursor", None)
+        next_params = params.copy()
+        if page.next_cursor:
+            next_params["cursor"] = page.next_cursor
+        sort_params = params.copy()
+        sort_params.pop("sort", None)
+        opts = self.model._meta
+        context.update({
+            "title": self.title or opts.verbose_name_plural,
+            "table": Table(self.columns, page.rows, sort=self.request.GET.get("sort", ""),
+                           query=sort_params.urlencode()),
+            "page": page,
+            "filterset": self.filterset,
+            "first_url": "?" + params.urlencode(),
+            "next_url": ("?" + next_params.urlencode()) if page.next_cursor else None,
+            "sort_query": sort_params.urlencode(),
+            "add_url": self.add_url(),
+            "actions": [a for a in self.actions if self.request.user.has_perm(a.get("perm", ""))],
+        })
+        return context
+
+    def add_url(self):
+        opts = self.model._meta
+        if not self.request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
+            return None
+        try:
+            return reverse(f"{opts.app_label}:{opts.model_name}_add")
+        except Exception:  # noqa: BLE001 - a model without an add page shows no button
+            return None
+
+
+class ObjectDetailView(ScopedViewMixin, generic.DetailView):
+    template_name = "core/object_detail.html"
+    fields: list[str] | None = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.object
+        opts = obj._meta
+        user = self.request.user
+        context.update({
+            "title": str(obj),
+            "opts": opts,
+            "details": self.details(obj),
+            "history": audit.history_for(obj)[:50],
+            "related": related.sections_for(obj, user),
+            "edit_url": self.url_if_permitted("change", "edit", obj),
+            "delete_url": self.url_if_permitted("delete", "delete", obj),
+            "list_url": self.url_if_permitted("view", "list", None),
+        })
+        return context
+
+    def url_if_permitted(self, action: str, suffix: str, obj):
+        opts = self.model._meta
+        if not self.request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+            return None
+        try:
+            args = [obj.pk] if obj is not None else []
+            return reverse(f"{opts.app_label}:{opts.model_name}_{suffix}", args=args)
+        except Exception:  # noqa: BLE001
+            return None
+
+    def details(self, obj) -> list[dict]:
+        names = self.fields or [
+            f.name for f in obj._meta.concrete_fields
+            if f.name not in ("id",) and not f.name.endswith("_bidx")
+        ]
+        rows = []
+        for name in names:
+            field = obj._meta.get_field(name)
+            display = getattr(obj, f"get_{name}_display", None)
+            value = display() if callable(display) else getattr(obj, name)
+            if getattr(field, "sensitive", False):
+                value = field.mask(value)
+            rows.append({"label": field.verbose_name, "value": value})
+        return rows
+
+
+class ObjectEditView(ScopedViewMixin, generic.UpdateView):
+    template_name = "core/object_form.html"
+    form_class = None
+
+    def get_permission_required(self):
+        self.permission_action = "change" if "pk" in self.kwargs else "add"
+        return super().get_permission_required()
+
+    def get_object(self, queryset=None):
+        if "pk" not in self.kwargs:
+            return None
+        return super().get_object(queryset)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        opts = self.model._meta
+        context["title"] = (
+            _("编辑%(name)s") % {"name": opts.verbose_name} if self.object
+            else _("新增%(name)s") % {"name": opts.verbose_name}
+        )
+        context["cancel_url"] = self.object.get_absolute_url() if self.object else reverse(
+            f"{opts.app_label}:{opts.model_name}_list"
+        )
+        return context
+
+    def save(self, form):
+        """Override to call the app's service; the default saves the model form."""
+        return form.save()
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            self.object = self.save(form)
+        messages.success(self.request, _("已保存。"))
+        return redirect(self.object.get_absolute_url())
+
+
+class ObjectDeleteView(ScopedViewMixin, generic.DeleteView):
+    template_name = "core/object_confirm_delete.html"
+    permission_action = "delete"
+
+    def get_success_url(self):
+        opts = self.model._meta
+        return reverse(f"{opts.app_label}:{opts.model_name}_list")
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                response = super().form_valid(form)
+        except ProtectedError:
+            messages.error(self.request, _("该记录仍被其他记录引用，不能删除。"))
+            return redirect(self.object.get_absolute_url())
+        messages.success(self.request, _("已删除。"))
+        return response

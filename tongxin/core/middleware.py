@@ -1,0 +1,68 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from tongxin.core.context import Actor, reset_actor, set_actor
+
+
+def client_ip(request) -> str | None:
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    """Makes the acting user and IP known to the audit log for the length of the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = set_actor(Actor(user=getattr(request, "user", None), ip=client_ip(request), source="web"))
+        try:
+            return self.get_response(request)
+        finally:
+            reset_actor(token)
+
+
+class IdleTimeoutMiddleware:
+    """Logs a user out after SESSION_IDLE_TIMEOUT seconds without a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get("last_activity", now)
+            if now - last > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}&expired=1")
+            request.session["last_activity"] = now
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy (no inline scripts) and a Permissions-Policy on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/docs/") or request.path.startswith("/api/redoc/"):
+            response.setdefault(
+                "Content-Security-Policy",
+                settings.CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
+            )
+        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+        return response

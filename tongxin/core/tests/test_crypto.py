@@ -1,0 +1,345 @@
+"""Tests for tongxin.core.crypto: SM4-GCM field encryption, HMAC-SM3 blind indexes, key rotation, masking."""
+
+import base64
+import re
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.hmac import HMAC
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from tongxin.core.crypto import DecryptionError, Keyring, mask_id_number, mask_phone
+
+SECRET_A = bytes(range(32))
+SECRET_B = bytes(range(100, 140))
+SECRET_C = b"\xff" * 32
+TOKEN_RE = re.compile(r"sm4gcm1:[0-9a-f]{8}:[A-Za-z0-9+/]+={0,2}")
+
+
+def _sm3(data: bytes) -> bytes:
+    h = hashes.Hash(hashes.SM3())
+    h.update(data)
+    return h.finalize()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _replace_blob(token: str, raw: bytes) -> str:
+    head, _, _ = token.rpartition(":")
+    return f"{head}:{_b64(raw)}"
+
+
+def _raw(token: str) -> bytes:
+    return base64.b64decode(token.rpartition(":")[2])
+
+
+@pytest.fixture
+def ring():
+    return Keyring([SECRET_A])
+
+
+class TestPrimitives:
+    """The backend must implement the national standards, not merely something named after them."""
+
+    def test_sm4_standard_vector(self):
+        key = bytes.fromhex("0123456789abcdeffedcba9876543210")
+        enc = Cipher(algorithms.SM4(key), modes.ECB()).encryptor()  # noqa: S305 - single-block test vector
+        assert (enc.update(key) + enc.finalize()).hex() == "681edf34d206965e86b3e94f536e4246"
+
+    def test_sm3_standard_vector(self):
+        assert _sm3(b"abc").hex() == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+
+
+class TestKeyringConstruction:
+    def test_key_id_is_sm3_prefix(self, ring):
+        assert ring.active_key_id == _sm3(b"tongxin-keyid-v1" + SECRET_A).hex()[:8]
+        assert ring.key_ids == (ring.active_key_id,)
+
+    def test_key_ids_in_order(self):
+        ring = Keyring([SECRET_B, SECRET_A])
+        assert ring.key_ids == (Keyring([SECRET_B]).active_key_id, Keyring([SECRET_A]).active_key_id)
+        assert ring.active_key_id == ring.key_ids[0]
+
+    @pytest.mark.parametrize("secrets", [[], [b"short"], [b"x" * 31], [SECRET_A, b"x" * 16], ["a" * 40]])
+    def test_rejects_bad_secrets(self, secrets):
+        with pytest.raises(ValueError):
+            Keyring(secrets)
+
+    def test_rejects_duplicate_secret(self):
+        with pytest.raises(ValueError, match="twice"):
+            Keyring([SECRET_A, SECRET_A])
+
+    def test_generate_secret(self):
+        s1, s2 = Keyring.generate_secret(), Keyring.generate_secret()
+        assert s1 != s2
+        assert len(base64.b64decode(s1, validate=True)) == 32
+        assert Keyring.from_string(s1).active_key_id != Keyring.from_string(s2).active_key_id
+
+    def test_from_string_standard_and_urlsafe_agree(self):
+        secret = b"\xfb\xff\xfe" * 11  # encodes with '+' and '/' in standard base64
+        standard = base64.b64encode(secret).decode()
+        urlsafe = base64.urlsafe_b64encode(secret).decode()
+        assert "+" in standard or "/" in standard
+        assert standard != urlsafe
+        ids = {Keyring.from_string(s).active_key_id for s in (standard, urlsafe, urlsafe.rstrip("="))}
+        assert ids == {Keyring([secret]).active_key_id}
+
+    def test_from_string_list(self):
+        text = f" {_b64(SECRET_B)} , {_b64(SECRET_A)},"
+        ring = Keyring.from_string(text)
+        assert ring.key_ids == Keyring([SECRET_B, SECRET_A]).key_ids
+
+    @pytest.mark.parametrize("text", ["", " , ", "not base64!!", _b64(b"too short")])
+    def test_from_string_rejects(self, text):
+        with pytest.raises(ValueError):
+            Keyring.from_string(text)
+
+    def test_to_string_round_trip(self):
+        ring = Keyring([SECRET_B, SECRET_A, SECRET_C])
+        again = Keyring.from_string(ring.to_string())
+        assert again.key_ids == ring.key_ids
+        assert again.decrypt(ring.encrypt("x")) == "x"
+
+    def test_repr_hides_secrets(self):
+        ring = Keyring([SECRET_A])
+        text = repr(ring)
+        assert ring.active_key_id in text
+        assert _b64(SECRET_A) not in text
+        assert SECRET_A.hex() not in text
+
+    def test_with_new_active(self, ring):
+        rotated = ring.with_new_active(SECRET_B)
+        assert rotated.key_ids == (Keyring([SECRET_B]).active_key_id, ring.active_key_id)
+
+
+class TestEncryption:
+    @pytest.mark.parametrize("plaintext", ["", "张三", "510903198503011234", "a" * 5000, "emoji 🙂 \x00 nul"])
+    def test_round_trip(self, ring, plaintext):
+        token = ring.encrypt(plaintext)
+        assert TOKEN_RE.fullmatch(token)
+        assert ring.decrypt(token) == plaintext
+
+    def test_token_layout(self, ring):
+        token = ring.encrypt("hello")
+        scheme, key_id, _ = token.split(":")
+        assert (scheme, key_id) == ("sm4gcm1", ring.active_key_id)
+        assert len(_raw(token)) == 12 + len(b"hello") + 16
+
+    def test_matches_specified_construction(self, ring):
+        """Other tools must be able to open tokens from the published recipe: HKDF key, GCM, header as AAD."""
+        token = ring.encrypt("互操作")
+        raw = _raw(token)
+        key = HKDF(algorithm=hashes.SHA256(), length=16, salt=None, info=b"tongxin-sm4-v1").derive(SECRET_A)
+        dec = Cipher(algorithms.SM4(key), modes.GCM(raw[:12], raw[-16:])).decryptor()
+        dec.authenticate_additional_data(f"sm4gcm1:{ring.active_key_id}".encode())
+        assert (dec.update(raw[12:-16]) + dec.finalize()).decode() == "互操作"
+
+    def test_random_nonce(self, ring):
+        tokens = {ring.encrypt("same") for _ in range(50)}
+        assert len(tokens) == 50
+        assert len({_raw(t)[:12] for t in tokens}) == 50
+
+    def test_plaintext_not_in_token(self, ring):
+        secret = "510903198503011234"
+        token = ring.encrypt(secret)
+        assert secret not in token
+        assert secret.encode() not in _raw(token)
+        assert _b64(secret.encode()) not in token
+        assert "张三" not in ring.encrypt("张三")
+
+    def test_encrypt_requires_str(self, ring):
+        with pytest.raises(TypeError):
+            ring.encrypt(b"bytes")
+        with pytest.raises(TypeError):
+            ring.encrypt(None)
+
+    @pytest.mark.parametrize("where", ["nonce", "ciphertext", "tag"])
+    def test_tampering_detected(self, ring, where):
+        token = ring.encrypt("510903198503011234")
+        raw = bytearray(_raw(token))
+        index = {"nonce": 0, "ciphertext": 12, "tag": len(raw) - 1}[where]
+        raw[index] ^= 0x01
+        with pytest.raises(DecryptionError):
+            ring.decrypt(_replace_blob(token, bytes(raw)))
+
+    def test_truncation_detected(self, ring):
+        token = ring.encrypt("510903198503011234")
+        raw = _raw(token)
+        for cut in (raw[:-1], raw[:-16], raw[:27], raw[1:]):
+            with pytest.raises(DecryptionError):
+                ring.decrypt(_replace_blob(token, cut))
+
+    def test_ciphertext_swap_between_keys_detected(self):
+        """Relabelling a token with another key id of the same ring fails: the header is authenticated."""
+        ring = Keyring([SECRET_A, SECRET_B])
+        token = ring.encrypt("x")
+        other = ring.key_ids[1]
+        forged = token.replace(ring.active_key_id, other, 1)
+        with pytest.raises(DecryptionError):
+            ring.decrypt(forged)
+
+    def test_unknown_key(self, ring):
+        token = Keyring([SECRET_B]).encrypt("x")
+        with pytest.raises(DecryptionError, match="not in the keyring"):
+            ring.decrypt(token)
+
+    @pytest.mark.parametrize(
+        "token",
+        [
+            "",
+            "plain text",
+            "sm4gcm1:",
+            "sm4gcm1:abcd:AAAA",
+            "sm4gcm2:00000000:AAAA",
+            "sm4gcm1:ABCDEF01:AAAA",
+            "sm4gcm1:0000000g:AAAA",
+            "sm4gcm1:00000000:AAAA:extra",
+            None,
+            b"sm4gcm1:00000000:AAAA",
+        ],
+    )
+    def test_malformed_tokens(self, ring, token):
+        with pytest.raises(DecryptionError):
+            ring.decrypt(token)
+
+    def test_bad_base64_payload(self, ring):
+        with pytest.raises(DecryptionError, match="base64"):
+            ring.decrypt(f"sm4gcm1:{ring.active_key_id}:@@@@")
+
+    def test_decryption_error_is_not_value_error(self):
+        """Callers catching ValueError for user input must not silently swallow key problems."""
+        assert not issubclass(DecryptionError, ValueError)
+
+
+class TestRotation:
+    def test_old_tokens_decrypt_after_rotation(self):
+        old_ring = Keyring([SECRET_A])
+        old_token = old_ring.encrypt("旧数据")
+        new_ring = Keyring([SECRET_B, SECRET_A])
+        assert new_ring.decrypt(old_token) == "旧数据"
+        new_token = new_ring.encrypt("新数据")
+        assert new_ring.key_id_of(new_token) == new_ring.active_key_id
+        assert new_ring.key_id_of(old_token) == old_ring.active_key_id
+        with pytest.raises(DecryptionError):
+            old_ring.decrypt(new_token)
+
+    def test_is_current(self):
+        old_ring = Keyring([SECRET_A])
+        new_ring = old_ring.with_new_active(SECRET_B)
+        old_token, new_token = old_ring.encrypt("a"), new_ring.encrypt("a")
+        assert old_ring.is_current(old_token)
+        assert not new_ring.is_current(old_token)
+        assert new_ring.is_current(new_token)
+        assert not new_ring.is_current("garbage")
+        assert not new_ring.is_current(None)
+
+    def test_re_encrypt_then_drop_old_key(self):
+        old_ring = Keyring([SECRET_A])
+        tokens = [old_ring.encrypt(v) for v in ("甲", "乙", "丙")]
+        rotating = old_ring.with_new_active(SECRET_B)
+        tokens = [t if rotating.is_current(t) else rotating.encrypt(rotating.decrypt(t)) for t in tokens]
+        final = Keyring([SECRET_B])
+        assert [final.decrypt(t) for t in tokens] == ["甲", "乙", "丙"]
+
+    def test_key_id_of_unknown_key(self, ring):
+        token = Keyring([SECRET_C]).encrypt("x")
+        assert ring.key_id_of(token) == Keyring([SECRET_C]).active_key_id
+        with pytest.raises(DecryptionError):
+            ring.key_id_of("nope")
+
+
+class TestBlindIndex:
+    def test_deterministic_hex(self, ring):
+        a = ring.blind_index("510903198503011234", purpose="id_number")
+        assert a == ring.blind_index("510903198503011234", purpose="id_number")
+        assert a == Keyring([SECRET_A]).blind_index("510903198503011234", purpose="id_number")
+        assert re.fullmatch(r"[0-9a-f]{64}", a)
+
+    def test_matches_specified_construction(self, ring):
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"tongxin-bidx-v1").derive(SECRET_A)
+        mac = HMAC(key, hashes.SM3())
+        mac.update(b"phone\x0013812345678")
+        assert ring.blind_index("13812345678", purpose="phone") == mac.finalize().hex()
+
+    def test_differs_per_purpose_value_and_key(self, ring):
+        base = ring.blind_index("13812345678", purpose="phone")
+        assert base != ring.blind_index("13812345678", purpose="id_number")
+        assert base != ring.blind_index("13812345679", purpose="phone")
+        assert base != Keyring([SECRET_B]).blind_index("13812345678", purpose="phone")
+
+    def test_purpose_boundary_is_unambiguous(self, ring):
+        assert ring.blind_index("b", purpose="a") != ring.blind_index("", purpose="ab")
+
+    def test_does_not_normalize(self, ring):
+        assert ring.blind_index("138 1234 5678", purpose="phone") != ring.blind_index(
+            "13812345678", purpose="phone"
+        )
+
+    def test_value_not_exposed(self, ring):
+        assert "13812345678" not in ring.blind_index("13812345678", purpose="phone")
+
+    @pytest.mark.parametrize("purpose", ["", "a\x00b"])
+    def test_bad_purpose(self, ring, purpose):
+        with pytest.raises(ValueError):
+            ring.blind_index("x", purpose=purpose)
+
+    def test_purpose_is_keyword_only(self, ring):
+        with pytest.raises(TypeError):
+            ring.blind_index("x", "phone")
+
+    def test_blind_indexes_under_every_key(self):
+        ring = Keyring([SECRET_B, SECRET_A, SECRET_C])
+        expected = [Keyring([s]).blind_index("v", purpose="p") for s in (SECRET_B, SECRET_A, SECRET_C)]
+        assert ring.blind_indexes("v", "p") == expected
+        assert ring.blind_indexes("v", purpose="p") == expected
+        assert ring.blind_indexes("v", "p")[0] == ring.blind_index("v", purpose="p")
+
+    def test_lookup_during_rotation_finds_old_rows(self):
+        old_index = Keyring([SECRET_A]).blind_index("510903198503011234", purpose="id_number")
+        rotated = Keyring([SECRET_B, SECRET_A])
+        assert old_index in rotated.blind_indexes("510903198503011234", "id_number")
+        assert rotated.blind_index("510903198503011234", purpose="id_number") != old_index
+
+
+class TestMasking:
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("510903198503011234", "510903********1234"),
+            ("11010519491231002X", "110105********002X"),
+            ("110105491231002", "110105*****1002"),
+            ("12345678901", "123456*8901"),
+            ("1234567890", "**********"),
+            ("123", "***"),
+            ("", ""),
+            (None, ""),
+        ],
+    )
+    def test_mask_id_number(self, value, expected):
+        assert mask_id_number(value) == expected
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("13812345678", "138****5678"),
+            ("0825-1234567", "0825-***4567"),
+            ("010-12345678", "010-****5678"),
+            ("0825-1234567-801", "0825-***4567-801"),
+            ("0825-1234", "0825-****"),
+            ("12345678", "123*5678"),
+            ("1234567", "*******"),
+            ("123", "***"),
+            ("", ""),
+            (None, ""),
+        ],
+    )
+    def test_mask_phone(self, value, expected):
+        assert mask_phone(value) == expected
+
+    def test_mask_keeps_length(self):
+        for value in ("510903198503011234", "13812345678", "0825-1234567"):
+            assert len(mask_id_number(value)) == len(value)
+            assert len(mask_phone(value)) == len(value)

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.static import serve
+
+handler403 = "tongxin.core.views.permission_denied"
+handler404 = "tongxin.core.views.page_not_found"
+handler500 = "tongxin.core.views.server_error"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("tongxin.api.urls")),
+    path("people/", include("tongxin.people.urls")),
+    path("reports/", include("tongxin.reports.urls")),
+    path("", include("tongxin.core.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
