@@ -113,8 +113,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "tongxin.core.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "tongxin.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "tongxin.core.passwords.CharacterClassValidator"},
@@ -177,6 +177,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+if TESTING:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
@@ -184,7 +186,7 @@ WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
-TONGXIN_MAX_UPLOAD_BYTES = int(os.environ.get("TONGXIN_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+TONGXIN_MAX_UPLOAD_BYTES = int(os.environ.get("TONGXIN_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
 TONGXIN_MAX_IMPORT_ROWS = int(os.environ.get("TONGXIN_MAX_IMPORT_ROWS", "1000000"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -223,5 +225,7 @@ LOGGING = {
     "loggers": {"django.security.DisallowedHost": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
 
+OTP_TOTP_ISSUER = "同心"
+TONGXIN_JOB_STALE_MINUTES = int(os.environ.get("TONGXIN_JOB_STALE_MINUTES", "5"))
 TONGXIN_JOBS_INLINE = env_bool("TONGXIN_JOBS_INLINE", TESTING)
 TONGXIN_SITE_NAME = _("同心 · 新阶统战工作平台")

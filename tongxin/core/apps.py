@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
 
         from tongxin.core import audit, nav, signals  # noqa: F401
 
-        last_app = [c for c in apps.get_app_configs() if c.name.startswith("tongxin.")][-1]
+        last_app = [c for c in apps.get_app_configs() if c.name.startswith("tongxin.") and c.models_module is not None][-1]
         post_migrate.connect(_seed_after_migrate, sender=last_app, dispatch_uid="tongxin-seed")
 
         nav.register_section(

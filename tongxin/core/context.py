@@ -14,7 +14,7 @@ class Actor:
     source: str = "web"
 
 
-_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("tongxin_actor", default=Actor(source="system"))
+_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("tongxin_actor", default=Actor(source="system"))  # noqa: B039 - Actor is frozen
 
 
 def current_actor() -> Actor:

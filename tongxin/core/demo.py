@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-DEMO_PASSWORD = "Tongxin@2026"
+DEMO_PASSWORD = "Tongxin@2026"  # noqa: S105 - the documented demo password
 DEMO_COUNTY = "510903"  # 四川省遂宁市船山区, the district of seed 000; the people are fictional
 DEMO_CITY = "5109"
 OTHER_COUNTY = "510904"  # 安居区: a neighbour, to show that data scope separates counties

@@ -10,6 +10,7 @@ from django.db import models
 from tongxin.core import crypto, validators
 from tongxin.core.keys import keyring
 
+
 def normalize_phone(value: str) -> str:
     """One spelling per number, so "+86 138…" and "138…" share a blind index."""
     try:

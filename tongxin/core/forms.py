@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +59,7 @@ class ScopedModelForm(forms.ModelForm):
             if queryset is None or not hasattr(queryset, "restrict"):
                 continue
             field.queryset = queryset.restrict(user) if prefix is not None else queryset.none()
-        for name, field in list(self.fields.items()):
+        for field in self.fields.values():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(field.widget, forms.Select | forms.SelectMultiple):
@@ -67,6 +68,7 @@ class ScopedModelForm(forms.ModelForm):
                 field.widget.attrs.setdefault("class", "form-control")
             if isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"
+                field.widget.format = "%Y-%m-%d"
 
 
 class LoginForm(AuthenticationForm):
@@ -82,6 +84,8 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"class": "form-control"})
 
     def confirm_login_allowed(self, user):
+        """A confirmed TOTP device makes the one-time code required; a wrong code counts as a failed login, so
+        django-axes locks the account after repeated guesses as it does for passwords."""
         super().confirm_login_allowed(user)
         from django_otp import devices_for_user
 
@@ -93,4 +97,6 @@ class LoginForm(AuthenticationForm):
             if token and device.verify_token(token):
                 self.otp_device = device
                 return
+        user_login_failed.send(sender=__name__, credentials={"username": self.cleaned_data.get("username")},
+                               request=self.request)
         raise forms.ValidationError(_("动态口令不正确或已过期。"), code="invalid_otp")

@@ -6,6 +6,7 @@ An app's view is a subclass naming its model, table columns, filterset and form.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -35,7 +36,8 @@ class ScopedViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     def handle_no_permission(self):
         if not self.request.user.is_authenticated:
-            return super().handle_no_permission()
+            return redirect_to_login(self.request.get_full_path(), self.get_login_url(),
+                                     self.get_redirect_field_name())
         raise Http404
 
     def base_queryset(self):

@@ -26,6 +26,7 @@ With `settings.TONGXIN_JOBS_INLINE` (tests, small installations) `enqueue` runs 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -159,7 +160,7 @@ class ProgressReporter:
         self.job = job
         self.worker = worker
         self.min_interval = min_interval
-        self._last_write = 0.0
+        self._last_write = float("-inf")
 
     def __call__(self, percent: int | float, message: str = "") -> None:
         percent = max(0, min(100, int(percent)))
@@ -234,7 +235,10 @@ def run_job(job_id: int, *, worker: str | None = None) -> Job | None:
         handler = handler_for(job.kind)
         if handler is None:
             raise JobError(f"未知的任务类型“{job.kind}”，无法执行")
-        with acting_as(job.user, source="job"):
+        # Inline inside a caller's transaction (a request, a test), a savepoint keeps a handler's database error
+        # from poisoning that transaction, so the failure can still be recorded.
+        savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+        with acting_as(job.user, source="job"), savepoint:
             result = _json_safe(handler(job, progress))
     except Exception as exc:
         logger.exception("后台任务 %s（%s）失败", job.pk, job.kind)

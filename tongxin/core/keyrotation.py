@@ -7,7 +7,8 @@ locked, so a crash loses at most the batch in flight, and running the command ag
 ring of several keys and values not yet under the first one, and resumes instead of generating another key.
 (3) A verification sweep decrypts every value, checks it is under the new key and that its blind index is the new
 key's, and repairs rows written meanwhile by processes still holding the old ring. (4) Only then, and only when
-asked, are the old secrets dropped from the ring.
+asked, are the old secrets dropped from the ring. After a completed rotation whose old keys were kept,
+`--retire-old` verifies and retires without making yet another key.
 
 Rows are written with `bulk_update` on the raw columns: no signals, no per-row audit entries, `updated_at`
 untouched. One audit entry records the rotation with counts and key IDs — never a key.
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ExpressionWrapper, F, Q
 
 from tongxin import conf
@@ -51,6 +53,7 @@ class RotationOutcome:
     new_key_id: str
     previous_key_ids: list[str]
     resumed: bool
+    generated: bool = True
     reencrypted: dict[str, int] = field(default_factory=dict)
     repaired: dict[str, int] = field(default_factory=dict)
     verified_rows: int = 0
@@ -159,7 +162,16 @@ def _sweep(model, fields: list[EncryptedField], ring: Keyring, *, only_stale: bo
                 if target != current:
                     changed.append(model(**{pk_attname: values["pk"]}, **target))
             if changed:
-                model._base_manager.bulk_update(changed, update_fields, batch_size=batch_size)
+                try:
+                    with transaction.atomic():
+                        model._base_manager.bulk_update(changed, update_fields, batch_size=batch_size)
+                except IntegrityError as exc:
+                    # Two rows with one value that the old keys indexed differently (written by processes on
+                    # different rings) now collide on a unique blind index: a duplicate to merge, not to hide.
+                    raise RotationError(
+                        f"{model._meta.verbose_name}（{label}）中有加密值相同的重复记录，重新计算盲索引时违反唯一约束。"
+                        f"请先合并重复记录，再运行 `tongxin rotate_key` 继续轮换（已完成的部分不会丢失）：{exc}"
+                    ) from None
             rewritten += len(changed)
         last_pk = rows[-1][0]
         on_rows(len(rows))
@@ -210,7 +222,7 @@ def _exclusive() -> Iterator[None]:
         yield
         return
     path = conf.ensure_data_dir() / "rotate_key.lock"
-    with open(path, "a+") as handle:
+    with os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -242,7 +254,11 @@ def rotate_key(*, retire_old: bool = False, batch_size: int = DEFAULT_BATCH_SIZE
         ring = keyring()
         previous = list(ring.key_ids)
         resumed = rotation_in_progress(ring)
-        if not resumed:
+        # After a completed rotation whose old keys were kept (the usual path: rotate, restart the servers, then
+        # retire), --retire-old only verifies and retires; a fresh key now would again leave running servers with
+        # a ring that lacks the key in use.
+        generate = not resumed and not (retire_old and len(ring.key_ids) > 1)
+        if generate:
             if key_source() == "env":
                 raise RotationError(
                     "字段密钥来自环境变量 TONGXIN_FIELD_KEY，新密钥无法自动保存。请先用 "
@@ -253,7 +269,9 @@ def rotate_key(*, retire_old: bool = False, batch_size: int = DEFAULT_BATCH_SIZE
             install_keyring(ring)
             previous_msg = "、".join(previous)
             logger.warning("字段密钥已轮换：新密钥 %s 启用，旧密钥 %s 仅用于解密", ring.active_key_id, previous_msg)
-        outcome = RotationOutcome(new_key_id=ring.active_key_id, previous_key_ids=previous, resumed=resumed)
+        outcome = RotationOutcome(
+            new_key_id=ring.active_key_id, previous_key_ids=previous, resumed=resumed, generated=generate,
+        )
         targets = encrypted_models()
         problems = _Problems()
 
@@ -285,12 +303,14 @@ def rotate_key(*, retire_old: bool = False, batch_size: int = DEFAULT_BATCH_SIZE
         audit.log(
             AuditEntry.ROTATE_KEY,
             message=(
-                f"字段加密密钥轮换：启用密钥 {outcome.new_key_id}，重新加密 {outcome.total_reencrypted} 条记录"
+                f"字段加密密钥轮换：{'启用' if generate else '当前'}密钥 {outcome.new_key_id}，"
+                f"重新加密 {outcome.total_reencrypted} 条记录"
                 + ("（继续上次中断的轮换）" if resumed else "")
                 + (f"，停用旧密钥 {'、'.join(outcome.retired_key_ids)}" if outcome.retired_key_ids else "")
             ),
             changes={
                 "new_key_id": outcome.new_key_id, "previous_key_ids": previous, "resumed": resumed,
+                "generated": generate,
                 "reencrypted": outcome.reencrypted, "repaired": outcome.repaired,
                 "verified_rows": outcome.verified_rows, "retired_key_ids": outcome.retired_key_ids,
             },

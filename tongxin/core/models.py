@@ -284,6 +284,8 @@ class Role(AuditedModel):
     sort = models.PositiveSmallIntegerField(_("排序"), default=0)
     granted_defaults = models.JSONField(_("已授予的默认权限"), default=list, blank=True, editable=False)
 
+    audit_exclude = ("granted_defaults",)
+
     class Meta:
         ordering = ["sort", "key"]
         verbose_name = _("角色")

@@ -19,7 +19,7 @@ ROLES = {
     STAFF: {
         "name": _("统战部工作人员"),
         "description": _("人士库、组织、活动、报告等全部业务数据的维护"),
-        "apps": {app: ALL for app in BUSINESS_APPS},
+        "apps": dict.fromkeys(BUSINESS_APPS, ALL),
         "perms": ["core.view_sensitive", "core.export_sensitive", "core.view_region", "core.view_dicttype",
                   "core.view_dictitem", "core.view_auditentry"],
         "view_apps": (),

@@ -6,8 +6,14 @@ queryset, so they answer 404, never 403.
 """
 
 from django.db import models
+from django.db.models.lookups import StartsWith
 
 NOTHING = None
+
+# Scoped records point at Region by its code (to_field), so the region prefix is a LIKE 'code%' on the record's own
+# indexed column — no join. Django does not offer startswith on a foreign key by default.
+if "startswith" not in models.ForeignKey.get_class_lookups():
+    models.ForeignKey.register_lookup(StartsWith)
 
 
 def scope_prefix(user) -> str | None:

@@ -1,8 +1,10 @@
 """Tables for list pages: columns declared once in Python, rendered by one template without logic."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
 
@@ -33,6 +35,8 @@ def display(value):
         return "—"
     if value is True:
         return format_html('<span class="badge bg-green-lt">{}</span>', "是")
+    if isinstance(value, datetime.datetime):
+        return localize(timezone.localtime(value)) if timezone.is_aware(value) else localize(value)
     if value is False:
         return format_html('<span class="text-secondary">{}</span>', "否")
     return localize(value)

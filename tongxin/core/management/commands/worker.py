@@ -27,7 +27,9 @@ class Command(BaseCommand):
         worker = Worker(poll_seconds=max(0.1, options["poll"]))
 
         def stop(signum, frame):
-            self.stdout.write("正在停止：完成当前任务后退出……")
+            if worker.stopping.is_set():
+                raise SystemExit(1)  # asked twice: leave now; the interrupted job is re-queued on restart
+            self.stdout.write("正在停止：完成当前任务后退出（再按一次 Ctrl+C 立即退出）……")
             worker.stop()
 
         signal.signal(signal.SIGTERM, stop)

@@ -1,0 +1,521 @@
+"""The import engine: find the header, clean and validate every row, plan and write in chunks, report.
+
+One code path serves the web preview, the web commit, background jobs and `tongxin import`:
+
+    result = run_import(file, spec, context, dry_run=True)                      # preview: nothing written
+    result = run_import(file, spec, context)                                    # all or nothing
+    result = run_import(file, spec, context, skip_invalid=True)                 # good rows in, bad rows out
+    result.to_json()  # {"rows", "created", "updated", "merged", "skipped", "errors": [...], "ignored": [...]}
+
+Rows stream from the reader through the validator in chunks of `spec.chunk_size`; each chunk is planned and
+written with a few queries, so memory and queries per row stay flat however long the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tongxin.core.exports import FORMULA_PREFIXES
+from tongxin.core.tabular.reader import TabularError, max_import_rows, open_tables
+from tongxin.core.tabular.spec import (
+    CREATE,
+    MERGE,
+    SKIP,
+    UPDATE,
+    Column,
+    ImportContext,
+    ImportSpec,
+    Row,
+    header_key,
+)
+from tongxin.core.validators import ValidationError, normalize_text
+
+__all__ = ["ImportResult", "Layout", "iter_rows", "run_import", "validate"]
+
+HEADER_SCAN_ROWS = 50
+ERROR_COLUMN = "错误说明"
+ROW_NUMBER_COLUMN = "原行号"
+NOTE_PREFIXES = (
+    "合计", "总计", "小计", "共计", "填表人", "制表人", "填报人", "审核人", "审核", "负责人", "联系人", "经办人",
+    "填表日期", "制表日期", "填报日期", "填表时间", "填报单位", "填表单位", "说明", "备注", "注：", "注:",
+    "以下空白", "以下无", "此页空白",
+)
+TOTAL_PREFIXES = ("合计", "总计", "小计", "共计")
+_FORMULA_START = frozenset("".join(FORMULA_PREFIXES))
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_REQUIRED = object()
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, on a dry run, would do). `errors` are (row, column, message) triples."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    merged: int = 0
+    skipped: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    rejected: int = 0
+    header_row: int | None = None
+    sheet: str = ""
+    dry_run: bool = False
+    committed: bool = False
+    rejected_path: str | None = None
+    valid_rows: list[Row] | None = None
+    samples: dict[str, list[Row]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, action: str, n: int = 1) -> None:
+        if action == CREATE:
+            self.created += n
+        elif action == UPDATE:
+            self.updated += n
+        elif action == MERGE:
+            self.merged += n
+        elif action == SKIP:
+            self.skipped += n
+
+    def to_json(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "merged": self.merged,
+            "skipped": self.skipped,
+            "errors": [{"row": row, "column": column, "message": message} for row, column, message in self.errors],
+            "ignored": list(self.ignored),
+        }
+
+
+@dataclass
+class Layout:
+    """Where a file keeps what: the header row, which cell index feeds which column, and what is left over."""
+
+    header_row: int
+    header_cells: list[str]
+    positions: list[tuple[Column, int]]
+    ignored: list[str]
+    missing: list[Column]
+    data_start: int
+
+    def header_of(self, column: Column) -> str:
+        for col, index in self.positions:
+            if col is column:
+                return self.header_cells[index] or column.header
+        return column.header
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return normalize_text(str(value))
+
+
+_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
+def _header_text(value) -> str:
+    """A header cell as shown in messages: "身份证\n号码" and "姓  名" read "身份证号码" and "姓名"."""
+    return _CJK_GAP.sub("", _cell_text(value))
+
+
+def _match_row(spec: ImportSpec, cells: list) -> dict[int, tuple[Column, bool]]:
+    matches = {}
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and cell:
+            found = spec.match_header(cell)
+            if found is not None:
+                matches[index] = found
+    return matches
+
+
+def _assign(matches: dict[int, tuple[Column, bool]], positions: dict[Column, tuple[int, bool]]) -> None:
+    """Give each column one cell: its own header beats an alias, then the leftmost; the others are ignored."""
+    for index, (column, primary) in matches.items():
+        held = positions.get(column)
+        if held is None or (primary and not held[1]):
+            positions[column] = (index, primary)
+
+
+def find_layout(spec: ImportSpec, rows: Iterator[tuple[int, list]]) -> tuple[Layout, Iterator] | None:
+    """Find the header: the first of the first rows naming at least two of the spec's columns.
+
+    Title rows, notes and blank rows above it are passed over. A second header row below it (a merged group
+    header over "手机" and "电话") is folded in. Returns the layout and the rows after the header, or None.
+    """
+    importable = spec.import_columns
+    needed = min(2, len(importable))
+    for number, cells in itertools.islice(rows, HEADER_SCAN_ROWS):
+        matches = _match_row(spec, cells)
+        if len({column for column, _primary in matches.values()}) >= needed:
+            header_row = number
+            break
+    else:
+        return None
+    header_cells = [_header_text(c) for c in cells]
+    positions: dict[Column, tuple[int, bool]] = {}
+    _assign(matches, positions)
+    rest = iter(rows)
+    following = next(rest, None)
+    if following is not None:
+        below = _match_row(spec, following[1])
+        new = {i: m for i, m in below.items() if m[0] not in positions and i not in matches}
+        others = [i for i, c in enumerate(following[1]) if c not in ("", None) and i not in below]
+        if new and following[0] == header_row + 1 and not others:
+            for index in new:
+                while len(header_cells) <= index:
+                    header_cells.append("")
+                header_cells[index] = _header_text(following[1][index])
+            _assign(new, positions)
+            following = None
+    remaining = itertools.chain([following] if following is not None else [], rest)
+    mapped = {index for index, _primary in positions.values()}
+    ignored = []
+    for index, text in enumerate(header_cells):
+        if text and index not in mapped and text not in ignored:
+            ignored.append(text)
+    missing = [c for c in importable if c.required and c not in positions]
+    ordered = sorted(((column, index) for column, (index, _primary) in positions.items()), key=lambda p: p[1])
+    layout = Layout(header_row=header_row, header_cells=header_cells, positions=ordered, ignored=ignored,
+                    missing=missing, data_start=header_row + 1)
+    return layout, remaining
+
+
+def _error_message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return exc.message
+    if isinstance(exc, DjangoValidationError):
+        return "；".join(str(m) for m in exc.messages)
+    return str(exc)
+
+
+def iter_rows(spec: ImportSpec, layout: Layout, rows: Iterable[tuple[int, list]], context: ImportContext,
+              *, max_rows: int | None = None) -> Iterator[Row]:
+    """Clean and validate data rows one by one; blank rows, notes and repeated headers are passed over.
+
+    This loop runs a million times for a big ledger, so it is written for speed: one tuple per column bound
+    once, text normalized only when it needs it, and no work at all for the cells of unmapped columns.
+    """
+    max_rows = max_import_rows() if max_rows is None else max_rows
+    context.columns = frozenset(column.key for column, _index in layout.positions)
+    bound = []
+    required = []
+    for column, index in layout.positions:
+        header = layout.header_of(column)
+        empty = _REQUIRED if column.required else column.empty_value
+        bound.append((column.key, index, column.parser.bind(context), header, empty))
+        if column.required:
+            required.append((column.key, header))
+    if not bound:
+        return
+    first_index = bound[0][1]
+    first_header = layout.header_cells[first_index]
+    first_header_key = header_key(first_header)
+    header_keys = {index: header_key(layout.header_cells[index]) for _column, index in layout.positions}
+    clean_row = spec.clean_row if type(spec).clean_row is not ImportSpec.clean_row else None
+    _normalize = normalize_text
+    _wide = _FULL_WIDTH.search
+    _str = str
+    first_key = bound[0][0]
+    count = 0
+    for number, cells in rows:
+        n = len(cells)
+        data = {}
+        errors = None
+        filled = 0
+        for key, index, parse, header, empty in bound:
+            value = cells[index] if index < n else None
+            if value.__class__ is _str:
+                if value.isascii() or not _wide(value):
+                    value = " ".join(value.split())
+                else:
+                    value = _normalize(value)
+                if not value:
+                    data[key] = empty
+                    continue
+                if value[0] == "'" and value[1:2] in _FORMULA_START:
+                    value = value[1:]
+            elif value is None:
+                data[key] = empty
+                continue
+            filled += 1
+            try:
+                data[key] = parse(value)
+            except (ValidationError, DjangoValidationError) as exc:
+                data[key] = None
+                if errors is None:
+                    errors = []
+                errors.append((header, _error_message(exc)))
+        if not filled:
+            continue
+        first = cells[0] if n else None
+        if filled <= 2 or (first.__class__ is _str and first.startswith(TOTAL_PREFIXES)):
+            if _is_note(cells, filled):
+                continue
+        if data[first_key] == first_header or (
+            errors and first_index < n and cells[first_index].__class__ is _str
+            and header_key(cells[first_index]) == first_header_key
+        ):
+            if _is_repeated_header(cells, header_keys):
+                continue
+        for key, header in required:
+            if data[key] is _REQUIRED:
+                data[key] = None
+                if errors is None:
+                    errors = []
+                errors.append((header, _("%(column)s不能为空") % {"column": header}))
+        count += 1
+        if count > max_rows:
+            raise _too_many_rows(max_rows)
+        row = Row(number, cells, data, errors)
+        if clean_row is not None and errors is None:
+            clean_row(row, context)
+        yield row
+
+
+def _is_note(cells: list, filled: int) -> bool:
+    """A note under (or inside) the table: "填表人：…", "合计 272", "以下空白"."""
+    for cell in cells:
+        if cell.__class__ is str:
+            text = cell.strip()
+            if not text:
+                continue
+            if text.startswith(TOTAL_PREFIXES):
+                return True
+            return filled <= 2 and text.startswith(NOTE_PREFIXES)
+        if cell is not None:
+            return False
+    return False
+
+
+def _is_repeated_header(cells: list, header_keys: dict[int, str]) -> bool:
+    """Printed ledgers repeat the header on every page."""
+    same = 0
+    for index, key in header_keys.items():
+        if index < len(cells) and isinstance(cells[index], str) and header_key(cells[index]) == key:
+            same += 1
+    return same >= min(2, len(header_keys))
+
+
+def _too_many_rows(max_rows: int) -> TabularError:
+    return TabularError(
+        _("文件行数超过上限：一次最多导入 %(max)s 行，请拆分后分批导入") % {"max": f"{max_rows:,}"}, "too_many_rows"
+    )
+
+
+@contextlib.contextmanager
+def open_layout(file, spec: ImportSpec, *, name: str | None = None, max_bytes: int | None = None,
+                max_rows: int | None = None):
+    """Open the file and find the table in it; yields (table, layout, data rows). Raises TabularError."""
+    max_rows = max_import_rows() if max_rows is None else max_rows
+    tables = open_tables(file, name=name, max_bytes=max_bytes)
+    with contextlib.closing(tables):
+        for table in tables:
+            rows = table.rows()
+            with contextlib.closing(rows):
+                found = find_layout(spec, rows)
+                if found is None:
+                    continue
+                layout, remaining = found
+                if table.size_hint is not None and table.size_hint - layout.header_row > max_rows:
+                    raise _too_many_rows(max_rows)
+                yield table, layout, remaining
+                return
+    examples = "、".join(f"“{c.header}”" for c in spec.import_columns[:3])
+    raise TabularError(
+        _("没有找到表头：文件前 %(n)s 行中没有一行包含至少两个可识别的列名（如 %(examples)s）。请使用导入模板的表头")
+        % {"n": HEADER_SCAN_ROWS, "examples": examples}, "no_header",
+    )
+
+
+def _missing_errors(layout: Layout) -> list[tuple[int, str, str]]:
+    return [
+        (layout.header_row, column.header, _("缺少必填列：%(column)s") % {"column": column.header})
+        for column in layout.missing
+    ]
+
+
+def validate(file, spec: ImportSpec, context: ImportContext | None = None, *, name: str | None = None,
+             max_bytes: int | None = None, max_rows: int | None = None) -> ImportResult:
+    """Parse and validate every row without planning or writing; `result.valid_rows` holds the cleaned rows.
+
+    Keeps every valid row in memory: for previews of small files and for tests. Big files go through
+    `run_import(..., dry_run=True)`, which streams.
+    """
+    context = context or ImportContext()
+    result = ImportResult(dry_run=True, valid_rows=[])
+    with open_layout(file, spec, name=name, max_bytes=max_bytes, max_rows=max_rows) as (table, layout, rows):
+        result.header_row, result.sheet, result.ignored = layout.header_row, table.name, layout.ignored
+        if layout.missing:
+            result.errors = _missing_errors(layout)
+            return result
+        spec.prepare(context)
+        for row in iter_rows(spec, layout, rows, context, max_rows=max_rows):
+            result.rows += 1
+            if row.errors:
+                result.rejected += 1
+                result.errors.extend((row.number, column, message) for column, message in row.errors)
+            else:
+                result.valid_rows.append(row)
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run_import(file, spec: ImportSpec, context: ImportContext | None = None, *, dry_run: bool = False,
+               skip_invalid: bool = False, progress: Callable[[int, str], None] | None = None,
+               name: str | None = None, rejected_output=None, max_bytes: int | None = None,
+               max_rows: int | None = None, sample_size: int = 20) -> ImportResult:
+    """Import a file with `spec`.
+
+    - dry_run: validate and plan only (the preview); counts say what would be done, nothing is written.
+    - default: all or nothing — one transaction, rolled back if any row is rejected (every error is still
+      reported, and the counts are then zero because nothing was written).
+    - skip_invalid: the valid rows are written, the rejected ones are collected in an .xlsx with the file's own
+      columns plus 错误说明 (at `rejected_output`, a path or binary file, or else a temporary file whose path
+      is `result.rejected_path` and which the caller removes; `rejected_output=False` writes none).
+
+    `progress(percent, message)` is called once per chunk (the signature of a background job's progress).
+    Raises TabularError for a file that cannot be read or is refused.
+    """
+    context = context or ImportContext()
+    context.dry_run = dry_run
+    if name and not context.filename:
+        context.filename = name
+    result = ImportResult(dry_run=dry_run)
+    with open_layout(file, spec, name=name, max_bytes=max_bytes, max_rows=max_rows) as (table, layout, rows):
+        if not context.filename:
+            context.filename = table.source.name or table.name
+        result.header_row, result.sheet, result.ignored = layout.header_row, table.name, layout.ignored
+        if layout.missing:
+            result.errors = _missing_errors(layout)
+            return result
+        rejected_writer = None
+        if rejected_output is not False and (skip_invalid or rejected_output is not None):
+            rejected_writer = _LazyRejectedWriter(layout, rejected_output)
+        atomic = contextlib.nullcontext() if dry_run else transaction.atomic()
+        try:
+            with atomic:
+                _process(spec, layout, rows, context, result, table.size_hint, rejected_writer,
+                         skip_invalid=skip_invalid, progress=progress, max_rows=max_rows, sample_size=sample_size)
+                if not dry_run:
+                    if result.errors and not skip_invalid:
+                        raise _Rollback
+                    spec.finish(context, result)
+                    _audit(spec, context, result)
+                    result.committed = True
+        except _Rollback:
+            result.created = result.updated = result.merged = result.skipped = 0
+        finally:
+            if rejected_writer is not None:
+                result.rejected_path = rejected_writer.close()
+    if progress is not None:
+        progress(100, _("完成"))
+    return result
+
+
+def _process(spec, layout, rows, context, result, size_hint, rejected_writer, *, skip_invalid, progress,
+             max_rows, sample_size):
+    spec.prepare(context)
+    stream = iter_rows(spec, layout, rows, context, max_rows=max_rows)
+    chunk_size = max(1, spec.chunk_size)
+    writing = not context.dry_run
+    while chunk := list(itertools.islice(stream, chunk_size)):
+        result.rows += len(chunk)
+        valid = [row for row in chunk if not row.errors]
+        if valid:
+            spec.plan(valid, context)
+        accepted = []
+        for row in chunk:
+            if row.errors:
+                result.rejected += 1
+                result.errors.extend((row.number, column, message) for column, message in row.errors)
+                if rejected_writer is not None:
+                    rejected_writer.add(row)
+                _sample(result, "rejected", row, sample_size)
+            else:
+                accepted.append(row)
+                _sample(result, row.action, row, sample_size)
+        if writing and (skip_invalid or not result.errors):
+            to_write = [row for row in accepted if row.action != SKIP]
+            if to_write:
+                spec.write(to_write, context)
+        for row in accepted:
+            result.count(row.action)
+        if progress is not None and size_hint:
+            done = min(99, int(result.rows * 100 / max(1, size_hint - layout.header_row)))
+            progress(done, _("已处理 %(n)s 行") % {"n": result.rows})
+
+
+def _sample(result: ImportResult, key: str, row: Row, size: int) -> None:
+    bucket = result.samples.setdefault(key, [])
+    if len(bucket) < size:
+        bucket.append(row)
+
+
+def _audit(spec, context, result) -> None:
+    from tongxin.core import audit
+    from tongxin.core.models import AuditEntry
+
+    message = _("导入%(kind)s“%(file)s”：%(rows)s 行，新增 %(c)s，更新 %(u)s，合并 %(m)s，跳过 %(s)s，拒绝 %(r)s") % {
+        "kind": spec.name, "file": context.filename, "rows": result.rows, "c": result.created, "u": result.updated,
+        "m": result.merged, "s": result.skipped, "r": result.rejected,
+    }
+    audit.log(AuditEntry.IMPORT, message=message, region_code=context.region or "", user=context.user)
+
+
+class _LazyRejectedWriter:
+    """Opens the rejected-rows workbook only when the first row is rejected."""
+
+    def __init__(self, layout: Layout, output):
+        self.layout = layout
+        self.output = output
+        self.writer = None
+        self.path = None
+
+    def add(self, row: Row) -> None:
+        if self.writer is None:
+            from tongxin.core.tabular.writer import RejectedRowsWriter
+
+            output = self.output
+            if output is None:
+                handle, output = tempfile.mkstemp(prefix="tongxin-rejected-", suffix=".xlsx")
+                os.close(handle)
+            self.path = output if isinstance(output, str | os.PathLike) else None
+            self.writer = RejectedRowsWriter(output, self.layout)
+        self.writer.add(row)
+
+    def close(self) -> str | None:
+        if self.writer is None:
+            return None
+        self.writer.close()
+        return os.fspath(self.path) if self.path is not None else None
+
+
+def describe_errors(result: ImportResult, limit: int | None = None) -> list[str]:
+    """Human lines: "第 5 行 身份证号：身份证号校验码错误"."""
+    lines = []
+    for row, column, message in result.errors[:limit]:
+        where = _("第 %(row)s 行") % {"row": row} if row else ""
+        lines.append(f"{where} {column}：{message}".strip() if column else f"{where} {message}".strip())
+    return lines
+

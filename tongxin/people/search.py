@@ -1,0 +1,78 @@
+"""The registry's one search box: what the user typed decides which indexed lookup runs.
+
+- a number (ID number, mobile or landline, however spaced or full-width) → exact match through the blind index;
+  a partial number finds nothing, on purpose: the database never sees the values;
+- Latin letters → prefix of the full pinyin ("zhangjiali", "zhangj") or of the initials ("zjl");
+- anything else → name contains, or employer name contains.
+"""
+
+import re
+
+from django.db import connection
+from django.db.models import Q
+
+from tongxin.core import validators
+from tongxin.core.fields import blind_lookup
+
+_NUMBER = re.compile(r"\+?[0-9][0-9()\-]*[0-9Xx]|[0-9]")
+_LETTERS = re.compile(r"[a-z][a-z0-9]*")
+
+KIND_NUMBER, KIND_PINYIN, KIND_TEXT = "number", "pinyin", "text"
+
+
+def prefix_q(field: str, prefix: str) -> Q:
+    """`field` starts with `prefix`, written so that the column's plain b-tree index answers it.
+
+    PostgreSQL's LIKE 'p%' uses the varchar_pattern_ops index Django adds to indexed text columns; SQLite's LIKE
+    is case-insensitive and ignores a binary index, so there it is a range on the (ASCII) key.
+    """
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": prefix})
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def classify(text: str) -> tuple[str, str]:
+    """(kind, normalized query)."""
+    query = validators.normalize_text(text)
+    compact = re.sub(r"[\s\-]", "", query)
+    if compact and _NUMBER.fullmatch(compact):
+        return KIND_NUMBER, query
+    letters = compact.lower()
+    if letters and _LETTERS.fullmatch(letters):
+        return KIND_PINYIN, letters
+    return KIND_TEXT, query
+
+
+def search_q(text: str) -> Q | None:
+    """The filter for a search box entry; None when there is nothing to search for."""
+    kind, query = classify(text)
+    if not query:
+        return None
+    if kind == KIND_NUMBER:
+        from tongxin.people.models import Person
+
+        condition = Q(**blind_lookup(Person, "id_number", query))
+        try:
+            validators.check_phone(query)
+        except validators.ValidationError:
+            return condition
+        return condition | Q(**blind_lookup(Person, "phone", query))
+    if kind == KIND_PINYIN:
+        return prefix_q("name_pinyin", query) | prefix_q("name_initials", query)
+    return Q(name__contains=query) | Q(employer__name__contains=query)
+
+
+def search_persons(queryset, text: str):
+    condition = search_q(text)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def search_organizations(queryset, text: str):
+    query = validators.normalize_text(text)
+    if not query:
+        return queryset
+    code = validators.normalize_digits(query).upper()
+    if len(code) == 18 and code.isalnum():
+        return queryset.filter(credit_code=code)
+    return queryset.filter(name__contains=query)
