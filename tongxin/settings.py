@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "axes",
     "tongxin.core",
     "tongxin.people",
+    "tongxin.orgs",
+    "tongxin.liaison",
     "tongxin.reports",
     "tongxin.api",
 ]
@@ -58,7 +60,7 @@ MIDDLEWARE = [
     "tongxin.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "tongxin.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,9 +174,9 @@ STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if (STATIC_ROOT / "staticfiles.json").exists() and not TESTING
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "tongxin.core.staticfiles.StaticStorage"
     },
 }
 if TESTING:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("tongxin.api.urls")),
     path("people/", include("tongxin.people.urls")),
+    path("orgs/", include("tongxin.orgs.urls")),
+    path("liaison/", include("tongxin.liaison.urls")),
     path("reports/", include("tongxin.reports.urls")),
     path("", include("tongxin.core.urls")),
 ]

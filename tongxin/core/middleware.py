@@ -75,3 +75,23 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
         return response
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese unless the user chose another language (the language cookie); the browser's Accept-Language is
+    ignored, because staff machines often run English systems and the platform is Chinese first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
