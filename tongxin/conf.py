@@ -28,9 +28,16 @@ def read_or_create_secret(name: str, factory) -> str:
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     value = factory()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value + "\n")
+    try:
+        os.link(tmp, path)  # atomic: a concurrent reader sees no file or the whole file, never a half-written one
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    finally:
+        tmp.unlink(missing_ok=True)
     return value
 
 

@@ -19,8 +19,11 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 TESTING = env_bool("TONGXIN_TESTING") or "pytest" in sys.modules
-if TESTING and not os.environ.get("TONGXIN_DATA_DIR"):
+if TESTING and (not os.environ.get("TONGXIN_DATA_DIR")
+                or os.environ.get("TONGXIN_TEST_DIR_PID", str(os.getpid())) != str(os.getpid())):
+    # Each test process (and each xdist worker, which inherits the environment) gets a data dir of its own.
     os.environ["TONGXIN_DATA_DIR"] = tempfile.mkdtemp(prefix="tongxin-test-")
+    os.environ["TONGXIN_TEST_DIR_PID"] = str(os.getpid())
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = conf.data_dir()

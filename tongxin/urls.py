@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.urls import include, path
-from django.views.static import serve
 
 handler403 = "tongxin.core.views.permission_denied"
 handler404 = "tongxin.core.views.page_not_found"
@@ -15,6 +13,3 @@ urlpatterns = [
     path("reports/", include("tongxin.reports.urls")),
     path("", include("tongxin.core.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -168,18 +168,24 @@ class WorkerResult:
     value: dict
     peak_rss_mb: float
     wall_seconds: float
+    cpu_seconds: float = 0.0
 
 
 def run_worker(target: str, *, database: BenchDatabase, data_dir: Path, timeout: float | None = None,
-               **kwargs) -> WorkerResult:
+               env: dict | None = None, **kwargs) -> WorkerResult:
     """Run `target` ("module:function") in a fresh Python process against `database`; return what it returned,
     the process's peak resident memory (MB, from the kernel's accounting of that one child) and its wall time."""
+    extra = env or {}
     env = {k: v for k, v in os.environ.items() if k not in ("TONGXIN_TESTING", "PYTEST_XDIST_WORKER")}
-    env.update(DATABASE_URL=database.url, TONGXIN_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="tongxin.settings",
+    env.update(extra)
+    env.update(DATABASE_URL=database.url, TONGXIN_DATA_DIR=str(data_dir),
+               DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "tongxin.settings"),
                PYTHONHASHSEED="0", CONN_MAX_AGE="0")
     out_path = data_dir / f"worker-{secrets.token_hex(4)}.json"
     err_path = out_path.with_suffix(".log")
-    command = [sys.executable, "-m", "tongxin.bench.common", target, json.dumps(kwargs), str(out_path)]
+    args_path = out_path.with_suffix(".args")
+    args_path.write_text(json.dumps(kwargs, ensure_ascii=False))
+    command = [sys.executable, "-m", "tongxin.bench.common", target, str(args_path), str(out_path)]
     started = time.perf_counter()
     with open(err_path, "wb") as err:
         process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
@@ -201,14 +207,16 @@ def run_worker(target: str, *, database: BenchDatabase, data_dir: Path, timeout:
             raise BenchError(f"worker {target} failed (exit {process.returncode}):\n{tail}")
         value = json.loads(out_path.read_text())
     finally:
-        for path in (out_path, err_path):
+        for path in (out_path, err_path, args_path):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-    return WorkerResult(value=value, peak_rss_mb=usage.ru_maxrss / 1024, wall_seconds=wall)
+    cpu = usage.ru_utime + usage.ru_stime
+    log(f"{target.split(':')[-1]}: wall {wall:.1f}s, cpu {cpu:.1f}s, peak rss {usage.ru_maxrss / 1024:.0f} MB")
+    return WorkerResult(value=value, peak_rss_mb=usage.ru_maxrss / 1024, wall_seconds=wall, cpu_seconds=cpu)
 
 
 def _worker_main(argv: list[str]) -> int:
-    target, kwargs, out_path = argv[0], json.loads(argv[1]), argv[2]
+    target, kwargs, out_path = argv[0], json.loads(Path(argv[1]).read_text()), argv[2]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongxin.settings")
     import django
 

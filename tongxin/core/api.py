@@ -10,7 +10,7 @@ import django_filters
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +26,7 @@ from tongxin.api.pagination import KeysetPagination
 from tongxin.api.routers import router
 from tongxin.api.viewsets import ScopedReadOnlyViewSet
 from tongxin.core import regions
+from tongxin.core.exports import file_download
 from tongxin.core.models import AuditEntry, DictItem, DictType, Job, Region
 
 # --- Regions ---------------------------------------------------------------------------------------------------
@@ -284,14 +285,7 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary=_("下载任务结果文件"), responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True)
     def download(self, request, pk=None):
-        job = self.get_object()
-        if not job.result_file:
-            raise Http404
-        try:
-            handle = job.result_file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(handle, as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1])
+        return file_download(self.get_object().result_file)
 
 
 # --- API tokens ------------------------------------------------------------------------------------------------

@@ -8,6 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.core.context import current_actor
 from tongxin.core.fields import EncryptedField
@@ -138,3 +141,63 @@ def _log_delete(sender, instance, **kwargs):
     if not isinstance(instance, AuditedModel):
         return
     log(AuditEntry.DELETE, instance, changes={k: [v, None] for k, v in snapshot(instance).items()})
+
+
+# --- History as people read it: Chinese field labels, readable values ------------------------------------------
+
+
+def labelled_value(value):
+    if value is None or value == "":
+        return None
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    if isinstance(value, list | tuple):
+        return "、".join(".".join(map(str, v)) if isinstance(v, list | tuple) else str(v) for v in value)
+    return value
+
+
+FIELD_LABELS = {"roles": gettext_lazy("角色"), "permissions": gettext_lazy("权限")}
+
+
+def _field_or_none(model, name: str):
+    """A field removed since the entry was written keeps its code name in the display."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def labelled_changes(model, changes: dict) -> list[dict]:
+    """Field-level changes with the fields' Chinese names, in the model's field order."""
+    rows = []
+    for name, pair in (changes or {}).items():
+        label = FIELD_LABELS.get(name, name)
+        field = _field_or_none(model, name) if model is not None else None
+        if field is not None:
+            if field.primary_key or not field.editable:
+                continue
+            label = field.verbose_name
+        before, after = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
+        rows.append({"name": name, "label": label, "before": labelled_value(before),
+                     "after": labelled_value(after)})
+    return rows
+
+
+def labelled_history(obj, limit: int = 50) -> list[dict]:
+    """The object's audit history in the shape core/_history.html reads, with Chinese field names."""
+    model = type(obj)
+    entries = []
+    for entry in history_for(obj)[:limit]:
+        changes = labelled_changes(model, entry.changes)
+        if entry.action == AuditEntry.UPDATE and entry.changes and not changes and not entry.message:
+            continue  # only internal bookkeeping fields changed
+        entries.append({
+            "get_action_display": entry.get_action_display(), "username": entry.username,
+            "timestamp": timezone.localtime(entry.timestamp), "message": entry.message,
+            "changes": {row["label"]: [row["before"], row["after"]] for row in changes},
+        })
+    return entries

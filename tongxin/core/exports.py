@@ -86,3 +86,18 @@ def attachment_headers(response: HttpResponse, filename: str) -> HttpResponse:
 def xlsx_response(filename: str, headers: Sequence, rows: Iterable[Sequence], *, sheet_name: str = "Sheet1"):
     response = HttpResponse(write_xlsx(headers, rows, sheet_name=sheet_name), content_type=XLSX_CONTENT_TYPE)
     return attachment_headers(response, filename)
+
+
+def file_download(field_file):
+    """Stream a stored file as an attachment; a missing file is a 404. Callers check who may have it."""
+    import os
+
+    from django.http import FileResponse, Http404
+
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(field_file.name))

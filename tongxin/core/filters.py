@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core import regions
-from tongxin.core.forms import RegionField
+from tongxin.core.forms import RegionField, style_fields
 from tongxin.core.models import AuditEntry, Job, Region, Role, User
 from tongxin.core.validators import normalize_text
 
@@ -42,18 +42,7 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        user = getattr(request, "user", None)
-        for field in self.form.fields.values():
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "restrict"):
-                field.queryset = queryset.restrict(user)
-            widget = field.widget
-            if isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-            if isinstance(widget, forms.DateInput):
-                widget.input_type = "date"
+        style_fields(self.form.fields, getattr(request, "user", None))
 
 
 def _search(qs, fields: list[str], value: str):

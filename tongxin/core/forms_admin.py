@@ -6,6 +6,7 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core import forms as core_forms
 from tongxin.core import services
 from tongxin.core.forms import RegionField, ScopedModelForm
 from tongxin.core.models import DictItem, Region, Role, User
@@ -13,16 +14,7 @@ from tongxin.core.models import DictItem, Region, Role, User
 
 def style_fields(form) -> None:
     """Tabler classes for fields the scoped model form does not style (plain forms, Django's auth forms)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
+    core_forms.style_fields(form.fields, restrict=False)
 
 
 class ChoiceCheckboxes(forms.CheckboxSelectMultiple):

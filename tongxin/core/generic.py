@@ -123,7 +123,7 @@ class ObjectDetailView(ScopedViewMixin, generic.DetailView):
             "title": str(obj),
             "opts": opts,
             "details": self.details(obj),
-            "history": audit.history_for(obj)[:50],
+            "history": audit.labelled_history(obj),
             "related": related.sections_for(obj, user),
             "edit_url": self.url_if_permitted("change", "edit", obj),
             "delete_url": self.url_if_permitted("delete", "delete", obj),

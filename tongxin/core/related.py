@@ -16,13 +16,15 @@ class RelatedSection:
     columns: list
     perm: str | None = None
     order: int = 0
+    actions: Any = None
 
 
 _sections: list[RelatedSection] = []
 
 
-def register(model, title, queryset, columns, *, perm=None, order=0) -> None:
-    _sections.append(RelatedSection(model, title, queryset, columns, perm, order))
+def register(model, title, queryset, columns, *, perm=None, order=0, actions=None) -> None:
+    """`actions(obj, user)` may return buttons for the section header: [{"url", "label", "icon"}]."""
+    _sections.append(RelatedSection(model, title, queryset, columns, perm, order, actions))
 
 
 def sections_for(obj, user, limit: int = 20) -> list[dict]:
@@ -40,5 +42,6 @@ def sections_for(obj, user, limit: int = 20) -> list[dict]:
             "table": Table(section.columns, rows[:limit]),
             "more": len(rows) > limit,
             "empty": not rows,
+            "actions": section.actions(obj, user) if section.actions else [],
         })
     return result

@@ -6,18 +6,28 @@ from tongxin.core.scope import scope_prefix
 
 
 def dashboard_figures(user, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
-    """Headline figures of every registered metric for the user's scope, for the home page."""
+    """Headline figures of every registered metric for the user's scope, for the home page; each opens the
+    records behind it when the user may see reports."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from tongxin.core.regions import to_official
     from tongxin.reports import registry
 
     prefix = scope_prefix(user)
     if prefix is None:
         return []
+    linked = user.has_perm("reports.view_reports")
+    query = urlencode({"from": date_from.isoformat(), "to": date_to.isoformat()})
     figures = []
     for metric in registry.all_metrics():
         value = metric.compute(prefix, date_from, date_to)
         total = value["total"] if isinstance(value, dict) else value
+        url = (reverse("reports:records", kwargs={"key": metric.key, "region": to_official(prefix)}) + "?" + query
+               if linked else None)
         figures.append({"key": metric.key, "label": metric.label, "value": registry.to_json_number(total),
-                        "unit": metric.unit})
+                        "unit": metric.unit, "url": url})
     return figures
 
 

@@ -17,7 +17,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -31,7 +30,8 @@ from django.views.generic.detail import SingleObjectMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongxin.core import audit, regions, services
-from tongxin.core.exports import xlsx_response
+from tongxin.core.audit import labelled_changes, labelled_history, labelled_value
+from tongxin.core.exports import file_download, xlsx_response
 from tongxin.core.filters import AuditFilterSet, JobFilterSet, RegionFilterSet, UserFilterSet
 from tongxin.core.forms_admin import (
     AdminSetPasswordForm,
@@ -127,63 +127,6 @@ def yes_badge(label):
         return format_html('<span class="badge bg-green-lt">{}</span>', label) if value else "—"
 
     return formatter
-
-
-def labelled_value(value):
-    if value is None or value == "":
-        return None
-    if value is True:
-        return _("是")
-    if value is False:
-        return _("否")
-    if isinstance(value, list | tuple):
-        return "、".join(".".join(map(str, v)) if isinstance(v, list | tuple) else str(v) for v in value)
-    return value
-
-
-FIELD_LABELS = {"roles": gettext_lazy("角色"), "permissions": gettext_lazy("权限")}
-
-
-def _field_or_none(model, name: str):
-    """A field removed since the entry was written keeps its code name in the display."""
-    from django.core.exceptions import FieldDoesNotExist
-
-    try:
-        return model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-
-
-def labelled_changes(model, changes: dict) -> list[dict]:
-    """Field-level changes with the fields' Chinese names, in the model's field order."""
-    rows = []
-    for name, pair in (changes or {}).items():
-        label = FIELD_LABELS.get(name, name)
-        field = _field_or_none(model, name) if model is not None else None
-        if field is not None:
-            if field.primary_key or not field.editable:
-                continue
-            label = field.verbose_name
-        before, after = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
-        rows.append({"name": name, "label": label, "before": labelled_value(before),
-                     "after": labelled_value(after)})
-    return rows
-
-
-def labelled_history(obj, limit: int = 50) -> list[dict]:
-    """The object's audit history in the shape core/_history.html reads, with Chinese field names."""
-    model = type(obj)
-    entries = []
-    for entry in audit.history_for(obj)[:limit]:
-        changes = labelled_changes(model, entry.changes)
-        if entry.action == AuditEntry.UPDATE and entry.changes and not changes and not entry.message:
-            continue  # only internal bookkeeping fields changed
-        entries.append({
-            "get_action_display": entry.get_action_display(), "username": entry.username,
-            "timestamp": timezone.localtime(entry.timestamp), "message": entry.message,
-            "changes": {row["label"]: [row["before"], row["after"]] for row in changes},
-        })
-    return entries
 
 
 # --- Shared view pieces -----------------------------------------------------------------------------------------
@@ -1089,14 +1032,7 @@ class JobDownloadView(JobViewMixin, ScopedViewMixin, SingleObjectMixin, generic.
         return Job.objects.filter(user=self.request.user)
 
     def get(self, request, *args, **kwargs):
-        job = self.get_object()
-        if not job.result_file:
-            raise Http404
-        try:
-            handle = job.result_file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(handle, as_attachment=True, filename=os.path.basename(job.result_file.name))
+        return file_download(self.get_object().result_file)
 
 
 # --- Own account ------------------------------------------------------------------------------------------------

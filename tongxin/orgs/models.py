@@ -252,7 +252,7 @@ class FundEntry(ScopedModel, TimeStampedModel):
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="orgs_fund_amount_not_zero")]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.get_kind_display()} {self.amount}元"
+        return f"{self.date} {self.get_kind_display()} {self.amount:,.2f}元"
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:fundentry_detail", args=[self.pk])

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.filters import ScopedFilterSet
 from tongxin.core.forms import RemoteSelect
 from tongxin.core.models import Region
 from tongxin.people import search, selectors
@@ -30,29 +31,6 @@ def _org_type_choices():
     return selectors.dict_choices("organization_type")
 
 
-class _Styled:
-    """Tabler classes on every filter widget; querysets restricted to the requesting user's scope."""
-
-    def style(self):
-        user = getattr(self.request, "user", None)
-        for name, field in self.form.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-            if isinstance(widget, forms.DateInput):
-                widget.input_type = "date"
-                widget.format = "%Y-%m-%d"
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "restrict"):
-                field.queryset = queryset.restrict(user)
-            if name == "tags":
-                widget.attrs["data-tomselect"] = "multi"
-
-
 class RegionPrefixFilter(django_filters.ModelChoiceFilter):
     """A region and everything below it."""
 
@@ -69,7 +47,7 @@ class RegionPrefixFilter(django_filters.ModelChoiceFilter):
         return qs.filter(search.prefix_q(self.field_name, value.code))
 
 
-class PersonFilterSet(_Styled, django_filters.FilterSet):
+class PersonFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q", widget=forms.TextInput(attrs={
         "placeholder": _("姓名、拼音、首字母、手机号、身份证号、单位")}))
     region = RegionPrefixFilter(field_name="region_id")
@@ -90,7 +68,8 @@ class PersonFilterSet(_Styled, django_filters.FilterSet):
         label=_("工作单位"), queryset=Organization.objects.all(),
         widget=RemoteSelect(reverse_lazy("people:organization_search")))
     tags = django_filters.ModelMultipleChoiceFilter(label=_("标签"), queryset=Tag.objects.all(), conjoined=False,
-                                                    distinct=True)
+                                                    distinct=True,
+                                                    widget=forms.SelectMultiple(attrs={"data-tomselect": "multi"}))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices, empty_label=_("全部"))
     gender = django_filters.ChoiceFilter(label=_("性别"), choices=Person._meta.get_field("gender").choices,
                                          empty_label=_("全部"))
@@ -107,10 +86,6 @@ class PersonFilterSet(_Styled, django_filters.FilterSet):
     class Meta:
         model = Person
         fields: list[str] = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
 
     @property
     def qs(self):
@@ -151,7 +126,7 @@ class PersonFilterSet(_Styled, django_filters.FilterSet):
         return queryset
 
 
-class OrganizationFilterSet(_Styled, django_filters.FilterSet):
+class OrganizationFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q", widget=forms.TextInput(attrs={
         "placeholder": _("单位名称或统一社会信用代码")}))
     region = RegionPrefixFilter(field_name="region_id")
@@ -164,10 +139,6 @@ class OrganizationFilterSet(_Styled, django_filters.FilterSet):
     class Meta:
         model = Organization
         fields: list[str] = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
 
     def filter_q(self, queryset, name, value):
         return search.search_organizations(queryset, value)

@@ -132,26 +132,26 @@ class Person(RegionScopedModel, TimeStampedModel):
 
     ERASED_NAME = "已删除人员"
 
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    name = models.CharField(_("姓名"), max_length=50)
     name_pinyin = models.CharField(_("姓名拼音"), max_length=200, blank=True, editable=False, db_index=True)
-    name_initials = models.CharField(_("拼音首字母"), max_length=50, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(_("拼音首字母"), max_length=50, blank=True, editable=False)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     ethnicity = models.CharField(_("民族"), max_length=4, blank=True)
-    political_affiliation = models.CharField(_("政治面貌"), max_length=4, blank=True, db_index=True)
+    political_affiliation = models.CharField(_("政治面貌"), max_length=4, blank=True)
     education = models.CharField(_("学历"), max_length=4, blank=True)
     employer = models.ForeignKey(Organization, verbose_name=_("工作单位"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="persons")
+                                 on_delete=models.SET_NULL, related_name="persons", db_index=False)
     job_title = models.CharField(_("职务"), max_length=100, blank=True)
-    category = models.CharField(_("人士类别"), max_length=1, choices=Category.choices, db_index=True)
-    subcategory = models.CharField(_("细分类别"), max_length=4, blank=True, db_index=True)
-    is_representative = models.BooleanField(_("代表人士"), default=False, db_index=True)
+    category = models.CharField(_("人士类别"), max_length=1, choices=Category.choices)
+    subcategory = models.CharField(_("细分类别"), max_length=4, blank=True)
+    is_representative = models.BooleanField(_("代表人士"), default=False)
     representative_level = models.CharField(_("代表人士层级"), max_length=12, choices=RepresentativeLevel.choices,
                                             blank=True)
     representative_since = models.DateField(_("认定为代表人士日期"), null=True, blank=True)
-    is_reserve = models.BooleanField(_("储备人士"), default=False, db_index=True)
+    is_reserve = models.BooleanField(_("储备人士"), default=False)
     reserve_since = models.DateField(_("纳入储备日期"), null=True, blank=True)
-    is_network_figure = models.BooleanField(_("网络人士"), default=False, db_index=True)
+    is_network_figure = models.BooleanField(_("网络人士"), default=False)
     network_since = models.DateField(_("认定为网络人士日期"), null=True, blank=True)
     specialties = models.ManyToManyField(Specialty, verbose_name=_("专长"), blank=True, related_name="persons")
     tags = models.ManyToManyField(Tag, verbose_name=_("标签"), blank=True, related_name="persons")
@@ -159,8 +159,7 @@ class Person(RegionScopedModel, TimeStampedModel):
     id_number_bidx = BlindIndexField()
     phone = EncryptedField(_("手机号码"), kind="phone")
     phone_bidx = BlindIndexField()
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE,
-                              db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_date = models.DateField(_("状态变更日期"), null=True, blank=True)
     status_reason = models.CharField(_("状态变更原因"), max_length=200, blank=True)
     source = models.CharField(_("信息来源"), max_length=200, blank=True,
@@ -169,7 +168,7 @@ class Person(RegionScopedModel, TimeStampedModel):
     consent_date = models.DateField(_("同意/取得日期"), null=True, blank=True)
     consent_purpose = models.CharField(_("处理目的"), max_length=200, blank=True)
     added_on = models.DateField(_("入库日期"), default=timezone.localdate, db_index=True)
-    is_erased = models.BooleanField(_("个人信息已删除"), default=False, db_index=True, editable=False)
+    is_erased = models.BooleanField(_("个人信息已删除"), default=False, editable=False)
     note = models.TextField(_("备注"), blank=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("平台账号"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="person")
@@ -184,9 +183,20 @@ class Person(RegionScopedModel, TimeStampedModel):
             models.UniqueConstraint(fields=["id_number_bidx"], condition=~Q(id_number_bidx=""),
                                     name="people_person_id_number_unique"),
         ]
+        # Each index has to earn its cost on a million-row import: no LIKE-pattern twins for code columns (only
+        # ever compared whole), none on booleans (a flag filter walks the id index backwards and stops after a
+        # page). On PostgreSQL the name indexes use pattern operators, so that "starts with" (the search box)
+        # uses them whatever the database's collation; they answer equality too. (name, birth_date) finds
+        # likely duplicates by exact pairs.
         indexes = [
             models.Index(fields=["region", "status", "category"], name="people_person_scope_idx"),
             models.Index(fields=["employer", "name"], name="people_person_employer_idx"),
+            models.Index(fields=["name", "birth_date"], opclasses=["varchar_pattern_ops", "date_ops"],
+                         name="people_person_name_idx"),
+            models.Index(fields=["name_initials"], opclasses=["varchar_pattern_ops"], name="people_person_initials_idx"),
+            models.Index(fields=["category", "subcategory"], name="people_person_category_idx"),
+            models.Index(fields=["political_affiliation"], name="people_person_political_idx"),
+            models.Index(fields=["status"], name="people_person_status_idx"),
         ]
 
     def __str__(self) -> str:
@@ -241,7 +251,10 @@ class PersonState(models.Model):
     category" is one aggregate over one indexed table, with no replay of the audit log.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="states")
+    # Derived data, written and deleted only with its person (services, the ORM's cascade): like the audit log it
+    # carries no database constraint, which would cost a check per row at the commit of a million-row import.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="states", db_index=False,
+                               db_constraint=False)
     region_code = models.CharField(max_length=12)
     category = models.CharField(max_length=1)
     subcategory = models.CharField(max_length=4, blank=True)

@@ -94,18 +94,22 @@ def _entry_events(person: Person) -> list[tuple[datetime.date, dict]]:
 
 def initial_states(person: Person) -> list[PersonState]:
     """The state intervals of a record being created (unsaved, for bulk_create), from `added_on` onward."""
+    return [PersonState(person=person, **values) for values in initial_state_values(person)]
+
+
+def initial_state_values(person) -> list[dict]:
+    """`initial_states` as plain dicts (field name → value, without the person), for writers that insert rows
+    without model instances (the importer). `person` is anything with the Person attributes the state reads."""
     base = state_values(person)
     base.update(status=Status.ACTIVE, is_representative=False, representative_level="", is_reserve=False,
-                reserve_since=None, is_network_figure=False)
-    rows = [PersonState(person=person, valid_from=person.added_on, **base)]
+                reserve_since=None, is_network_figure=False, valid_from=person.added_on, valid_to=None)
+    rows = [base]
     for day, change in _entry_events(person):
         last = rows[-1]
-        if day > last.valid_from:
-            values = {name: getattr(last, name) for name in PersonState.STATE_FIELDS}
-            last.valid_to = day
-            rows.append(PersonState(person=person, valid_from=day, **values))
-        for name, value in change.items():
-            setattr(rows[-1], name, value)
+        if day > last["valid_from"]:
+            last = rows[-1] = {**last, "valid_to": day}
+            rows.append({**last, "valid_from": day, "valid_to": None})
+        rows[-1].update(change)
     return rows
 
 

@@ -5,6 +5,7 @@ import json
 import pytest
 import xlsxwriter
 from django.core.management import call_command
+from django.utils import timezone
 
 from tongxin.core import validators
 from tongxin.core.models import AuditEntry
@@ -15,7 +16,7 @@ from tongxin.people.models import NetworkAccount, Organization, Person, PersonSt
 from .conftest import COUNTY_A, TOWNSHIP_A
 
 D = datetime.date
-TODAY = D(2026, 11, 24)
+TODAY = timezone.localdate()
 pytestmark = pytest.mark.usefixtures("regions")
 
 

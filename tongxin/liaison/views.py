@@ -1,0 +1,644 @@
+"""Pages of liaison work. Thin: querysets from the generic scoped views, writes through `services`."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from functools import cached_property
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import generic
+
+from tongxin.core import audit
+from tongxin.core.exports import attachment_headers
+from tongxin.core.generic import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ScopedViewMixin,
+)
+from tongxin.core.models import AuditEntry
+from tongxin.core.scope import scope_prefix
+from tongxin.core.tabular import (
+    ImportContext,
+    TabularError,
+    describe_errors,
+    run_import,
+    write_csv,
+    write_xlsx,
+)
+from tongxin.liaison import filters, forms, imports, selectors, services, tables
+from tongxin.liaison.models import (
+    Case,
+    CaseNote,
+    CaseStatus,
+    Channel,
+    Contact,
+    Pairing,
+    PairingMember,
+)
+from tongxin.people.models import Person
+
+FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           "csv": "text/csv; charset=utf-8"}
+EXPORT_MAX_ROWS = 50_000
+COVERAGE_ROWS = 200
+RAISER_ICONS = {"person": "user", "association": "users-group", "community": "building-community"}
+CHANNEL_ICONS = {Channel.FACE: "users", Channel.PHONE: "phone", Channel.ONLINE: "brand-wechat"}
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors next to the fields they name (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if form is not None and field in form.fields else None
+            for error in errors:
+                form.add_error(target, error.messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return "；".join(str(m) for m in exc.messages)
+
+
+class _ServiceEditView(ObjectEditView):
+    """An edit page whose save is a service call; a service's ValidationError goes back onto the form."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.object = self.save(form)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存。"))
+        return redirect(self.object.get_absolute_url())
+
+
+class _ObjectActionView(ScopedViewMixin, generic.View):
+    """A POST about one record of the user's scope (a status change, a note); answers by redirecting to it."""
+
+    permission_action = "change"
+    http_method_names = ["post"]
+
+    @cached_property
+    def object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        obj = self.object
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.perform(form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, self.success_message)
+        else:
+            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(obj.get_absolute_url())
+
+
+def _export_response(rows, spec, fmt: str, filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    writer = write_xlsx if fmt == "xlsx" else write_csv
+    count = writer(rows, spec, buffer, masked=True)
+    response = HttpResponse(buffer.getvalue(), content_type=FORMATS[fmt])
+    response["Cache-Control"] = "no-store"
+    response.count = count
+    return attachment_headers(response, filename)
+
+
+class _ExportView(ScopedViewMixin, generic.View):
+    """The filtered list as .xlsx or .csv (personal numbers masked), written to the audit log."""
+
+    filterset_class = None
+    list_url_name = ""
+
+    def get(self, request):
+        fmt = request.GET.get("format", "xlsx")
+        if fmt not in FORMATS:
+            raise Http404
+        params = request.GET.copy()
+        for name in ("format", "cursor", "sort"):
+            params.pop(name, None)
+        filterset = self.filterset_class(params or None, queryset=self.get_queryset(), request=request)
+        queryset = filterset.qs
+        if queryset[EXPORT_MAX_ROWS:EXPORT_MAX_ROWS + 1].exists():
+            messages.error(request, _("超过 %(n)s 条，请缩小筛选范围后分批导出。") % {"n": EXPORT_MAX_ROWS})
+            return redirect(reverse(self.list_url_name) + (f"?{params.urlencode()}" if params else ""))
+        filename = f"{self.export_name}_{timezone.localtime():%Y%m%d_%H%M}.{fmt}"
+        response = _export_response(self.rows(queryset), self.spec(), fmt, filename)
+        audit.log(AuditEntry.EXPORT, region_code=scope_prefix(request.user) or "", user=request.user,
+                  changes={"rows": [None, response.count], "format": [None, fmt]},
+                  message=_("导出%(what)s %(n)s 行（身份证号、手机号码已脱敏）") % {"what": self.export_name,
+                                                                            "n": response.count})
+        return response
+
+
+def _export_links(label_url: str, query: str) -> list[dict]:
+    url = label_url + "?" + (f"{query}&" if query else "")
+    return [{"label": _("导出 Excel"), "url": f"{url}format=xlsx"}, {"label": _("导出 CSV"), "url": f"{url}format=csv"}]
+
+
+def _query_without_cursor(request) -> str:
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return query.urlencode()
+
+
+# --- Pairings --------------------------------------------------------------------------------------------------
+
+
+class PairingListView(ObjectListView):
+    model = Pairing
+    template_name = "liaison/list.html"
+    columns = tables.PAIRING_COLUMNS
+    filterset_class = filters.PairingFilterSet
+    title = gettext_lazy("结对联系")
+
+    def base_queryset(self):
+        current = PairingMember.objects.filter(removed_on__isnull=True).select_related("person")
+        return Pairing.objects.select_related("leader_user", "leader_person", "region").prefetch_related(
+            Prefetch("members", queryset=current, to_attr="current_members"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["summary"] = _pairing_summary(self.request.user)
+        context["add_label"] = _("新增结对")
+        return context
+
+
+def _pairing_summary(user) -> dict:
+    """"N名领导联系M名代表人士" for the user's scope, today (the same figures as pairing.leaders/representatives)."""
+    from tongxin.liaison import metrics
+
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return {}
+    today = timezone.localdate()
+    return {"leaders": metrics.leaders(prefix, today, today)["total"],
+            "persons": metrics.representatives(prefix, today, today)}
+
+
+class PairingDetailView(ObjectDetailView):
+    model = Pairing
+    template_name = "liaison/pairing_detail.html"
+
+    def base_queryset(self):
+        return Pairing.objects.select_related("leader_user", "leader_person", "region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pairing = self.object
+        user = self.request.user
+        today = timezone.localdate()
+        members = selectors.pairing_members_table(pairing, today=today)
+        current_ids = [row["person"].pk for row in members if row["current"]]
+        contacts = Contact.objects.restrict(user).filter(links__person_id__in=[r["person"].pk for r in members])
+        if pairing.leader_user_id:
+            contacts = contacts.filter(by_user_id=pairing.leader_user_id)
+        else:
+            contacts = contacts.filter(by_person_id=pairing.leader_person_id)
+        context.update({
+            "members": members,
+            "active": pairing.is_active(today),
+            "contacts": selectors.contacts_list_queryset(contacts.distinct()).order_by("-contacted_on", "-id")[:20],
+            "contact_url": (reverse("liaison:contact_add") + f"?pairing={pairing.pk}")
+            if user.has_perm("liaison.add_contact") and current_ids and pairing.is_active(today) else None,
+            "end_url": reverse("liaison:pairing_end", args=[pairing.pk])
+            if user.has_perm("liaison.change_pairing") and pairing.ended_on is None else None,
+            "end_form": forms.EndPairingForm(),
+        })
+        return context
+
+
+class PairingEditView(_ServiceEditView):
+    model = Pairing
+    form_class = forms.PairingForm
+    template_name = "liaison/pairing_form.html"
+
+    def save(self, form):
+        return services.save_pairing(pairing=form.save(commit=False), persons=form.cleaned_data["persons"],
+                                     user=self.request.user)
+
+
+class PairingEndView(_ObjectActionView):
+    model = Pairing
+    form_class = forms.EndPairingForm
+    success_message = gettext_lazy("结对已结束。")
+
+    def perform(self, data):
+        services.end_pairing(pairing=self.object, ended_on=data["ended_on"], reason=data["reason"],
+                             user=self.request.user)
+
+
+class PairingDeleteView(ObjectDeleteView):
+    model = Pairing
+
+
+# --- Contacts --------------------------------------------------------------------------------------------------
+
+
+class ContactListView(ObjectListView):
+    model = Contact
+    template_name = "liaison/list.html"
+    columns = tables.CONTACT_COLUMNS
+    filterset_class = filters.ContactFilterSet
+    title = gettext_lazy("联系记录")
+    default_ordering = ("-contacted_on", "-id")
+
+    def base_queryset(self):
+        return selectors.contacts_list_queryset(Contact.objects.all())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["export_urls"] = _export_links(reverse("liaison:contact_export"), _query_without_cursor(self.request))
+        if user.has_perm("liaison.add_contact"):
+            context["import_url"] = reverse("liaison:contact_import")
+        context["add_label"] = _("记录联系")
+        return context
+
+
+class ContactDetailView(ObjectDetailView):
+    model = Contact
+    template_name = "liaison/contact_detail.html"
+
+    def base_queryset(self):
+        return Contact.objects.select_related("by_user", "by_person", "region", "recorded_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contact = self.object
+        user = self.request.user
+        context.update({
+            "persons": list(contact.persons.select_related("employer", "region").order_by("name_pinyin", "id")),
+            "follow_up_form": forms.FollowUpForm() if contact.follow_up_open and user.has_perm(
+                "liaison.change_contact") else None,
+            "again_url": reverse("liaison:contact_add") + "?" + "&".join(
+                f"person={pk}" for pk in contact.links.values_list("person_id", flat=True))
+            if user.has_perm("liaison.add_contact") else None,
+        })
+        return context
+
+
+class ContactEditView(_ServiceEditView):
+    """The quick, phone-first form; `?person=<pk>` (repeatable) or `?pairing=<pk>` fills in whom."""
+
+    model = Contact
+    form_class = forms.ContactForm
+    template_name = "liaison/contact_form.html"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.object is not None:
+            return initial
+        user = self.request.user
+        ids = [pk for pk in self.request.GET.getlist("person") if pk.isdigit()]
+        pairing_id = self.request.GET.get("pairing", "")
+        if pairing_id.isdigit():
+            pairing = Pairing.objects.restrict(user).filter(pk=pairing_id).first()
+            if pairing is not None:
+                ids += [str(pk) for pk in pairing.members.filter(removed_on__isnull=True)
+                        .values_list("person_id", flat=True)]
+                if pairing.leader_user_id:
+                    initial["by_user"] = pairing.leader_user_id
+                else:
+                    initial["by_person"] = pairing.leader_person_id
+                    initial["by_user"] = None
+        if ids:
+            initial["persons"] = list(Person.objects.restrict(user).filter(pk__in=ids, is_erased=False)
+                                      .values_list("pk", flat=True))
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object is None:
+            context["title"] = _("记录联系")
+        form = context["form"]
+        context["channel_options"] = [{"radio": radio, "icon": CHANNEL_ICONS.get(radio.data["value"])}
+                                      for radio in form["channel"]]
+        folded = ("content", "follow_up_needed", "follow_up_note", "by_user", "by_person")
+        context["more_open"] = (any(form[name].errors for name in folded) or bool(form["content"].value())
+                                or bool(form["follow_up_needed"].value()) or bool(form["by_person"].value()))
+        return context
+
+    def save(self, form):
+        return services.save_contact(contact=form.save(commit=False), persons=form.cleaned_data["persons"],
+                                     user=self.request.user)
+
+
+class ContactDeleteView(ObjectDeleteView):
+    model = Contact
+
+
+class ContactFollowUpView(_ObjectActionView):
+    model = Contact
+    form_class = forms.FollowUpForm
+    success_message = gettext_lazy("已记录跟进完成。")
+
+    def perform(self, data):
+        services.complete_follow_up(contact=self.object, done_on=data["done_on"], note=data["note"],
+                                    user=self.request.user)
+
+
+class ContactExportView(_ExportView):
+    model = Contact
+    filterset_class = filters.ContactFilterSet
+    list_url_name = "liaison:contact_list"
+    export_name = "联系记录"
+
+    def spec(self):
+        return imports.ContactSpec()
+
+    def rows(self, queryset):
+        return imports.export_contact_links(queryset).iterator(chunk_size=2000)
+
+
+class ContactImportTemplateView(ScopedViewMixin, generic.View):
+    model = Contact
+    permission_action = "add"
+
+    def get(self, request):
+        spec = imports.ContactSpec()
+        response = HttpResponse(spec.template_xlsx(), content_type=FORMATS["xlsx"])
+        return attachment_headers(response, spec.template_filename)
+
+
+class ContactImportView(ScopedViewMixin, generic.TemplateView):
+    """Upload → preview (every row checked, nothing written) → import all rows or only the valid ones. The
+    upload waits in the default storage between the two steps under a random name kept in the session."""
+
+    model = Contact
+    permission_action = "add"
+    template_name = "liaison/contact_import.html"
+    session_key = "liaison_contact_import"
+    shown_errors = 200
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", forms.ImportForm(user=self.request.user))
+        spec = imports.ContactSpec()
+        context.update({
+            "title": _("导入联系记录"),
+            "template_url": reverse("liaison:contact_import_template"),
+            "cancel_url": reverse("liaison:contact_list"),
+            "headers": [(c.header, "、".join(c.aliases), c.required, c.help_text) for c in spec.import_columns],
+        })
+        return context
+
+    def run(self, pending: dict, *, dry_run: bool, skip_invalid: bool = False):
+        context = ImportContext(user=self.request.user, region=pending["region"], scope=pending["region"],
+                                source="web", filename=pending["filename"], today=timezone.localdate())
+        with default_storage.open(pending["path"], "rb") as handle:
+            return run_import(handle, imports.ContactSpec(), context, dry_run=dry_run, skip_invalid=skip_invalid,
+                              name=pending["filename"], rejected_output=False)
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("step") == "commit":
+            return self.commit()
+        form = forms.ImportForm(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        self.discard()
+        extension = os.path.splitext(upload.name)[1].lower()
+        path = default_storage.save(f"imports/contacts/{uuid.uuid4().hex}{extension}", upload)
+        pending = {"path": path, "filename": os.path.basename(upload.name), "region": form.cleaned_data["region"].code}
+        request.session[self.session_key] = pending
+        try:
+            result = self.run(pending, dry_run=True)
+        except TabularError as exc:
+            self.discard()
+            form.add_error("file", exc.message)
+            return self.render_to_response(self.get_context_data(form=form))
+        return self.render_to_response(self.get_context_data(
+            form=form, result=result, pending=pending, errors=describe_errors(result, self.shown_errors),
+            more_errors=max(0, len(result.errors) - self.shown_errors)))
+
+    def commit(self):
+        pending = self.request.session.get(self.session_key)
+        if not pending or not default_storage.exists(pending["path"]):
+            messages.error(self.request, _("导入已过期，请重新上传文件。"))
+            return redirect("liaison:contact_import")
+        skip = self.request.POST.get("mode") == "valid"
+        try:
+            result = self.run(pending, dry_run=False, skip_invalid=skip)
+        except TabularError as exc:
+            messages.error(self.request, exc.message)
+            return redirect("liaison:contact_import")
+        finally:
+            self.discard()
+        if not result.committed:
+            messages.error(self.request, _("有 %(n)s 行存在错误，没有写入任何数据。") % {"n": result.rejected})
+            return redirect("liaison:contact_import")
+        messages.success(self.request, _("导入完成：新增 %(c)s 行，重复跳过 %(s)s 行，有错误未导入 %(r)s 行。") % {
+            "c": result.created, "s": result.skipped, "r": result.rejected})
+        return redirect("liaison:contact_list")
+
+    def discard(self):
+        pending = self.request.session.pop(self.session_key, None)
+        if pending and default_storage.exists(pending["path"]):
+            default_storage.delete(pending["path"])
+
+
+# --- Coverage --------------------------------------------------------------------------------------------------
+
+
+class CoverageView(ScopedViewMixin, generic.TemplateView):
+    """覆盖与提醒: representatives nobody is paired with, pairings whose persons are overdue for a contact, and
+    follow-ups not done — each row opens the record."""
+
+    model = Pairing
+    template_name = "liaison/coverage.html"
+    TABS = ("overdue", "unpaired", "follow_ups")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        persons = Person.objects.restrict(user)
+        members = PairingMember.objects.restrict(user)
+        contacts = Contact.objects.restrict(user)
+        tab = self.request.GET.get("tab", "overdue")
+        if tab not in self.TABS:
+            tab = "overdue"
+        counts = selectors.count_coverage(persons, members, contacts, today=today)
+        if tab == "unpaired":
+            rows = selectors.unpaired_representatives(persons, today=today).select_related(
+                "employer", "region").order_by("name_pinyin", "id")
+        elif tab == "follow_ups":
+            rows = selectors.contacts_list_queryset(selectors.open_follow_ups(contacts))
+        else:
+            rows = selectors.overdue_members(members, today=today)
+            rows = [self._overdue_row(m, today) for m in rows[:COVERAGE_ROWS]]
+        rows = list(rows[:COVERAGE_ROWS])
+        context.update({
+            "title": _("覆盖与提醒"),
+            "tab": tab,
+            "counts": counts,
+            "rows": rows,
+            "truncated": counts[tab] > COVERAGE_ROWS,
+            "limit": COVERAGE_ROWS,
+            "today": today,
+            "can_add_contact": user.has_perm("liaison.add_contact"),
+            "can_add_pairing": user.has_perm("liaison.add_pairing"),
+            "overdue_cases": Case.objects.restrict(user).overdue(today).count()
+            if user.has_perm("liaison.view_case") else None,
+        })
+        return context
+
+    @staticmethod
+    def _overdue_row(member, today):
+        import datetime
+
+        due = member.due_since + datetime.timedelta(days=member.pairing.contact_interval_days)
+        return {"member": member, "person": member.person, "pairing": member.pairing,
+                "last_contact": member.last_contact, "due": due, "days": (today - due).days}
+
+
+# --- Cases -----------------------------------------------------------------------------------------------------
+
+
+class CaseListView(ObjectListView):
+    model = Case
+    template_name = "liaison/list.html"
+    columns = tables.CASE_COLUMNS
+    filterset_class = filters.CaseFilterSet
+    title = gettext_lazy("诉求办理")
+    default_ordering = ("-opened_on", "-id")
+
+    def base_queryset(self):
+        return Case.objects.select_related("region", "taken_by", "raised_by_person", "raised_by_association")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["export_urls"] = _export_links(reverse("liaison:case_export"), _query_without_cursor(self.request))
+        context["add_label"] = _("登记诉求")
+        return context
+
+
+class CaseDetailView(ObjectDetailView):
+    model = Case
+    template_name = "liaison/case_detail.html"
+
+    def base_queryset(self):
+        return Case.objects.select_related("region", "taken_by", "raised_by_person", "raised_by_association")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        can_change = self.request.user.has_perm("liaison.change_case")
+        transitions = []
+        if can_change:
+            for status in services.allowed_transitions(case):
+                transitions.append({"status": status, "label": _TRANSITION_LABELS[status][case.status == CaseStatus.RESOLVED],
+                                    "form": forms.CaseStatusForm(initial={"status": status}),
+                                    "needs_resolution": status == CaseStatus.RESOLVED,
+                                    "needs_note": status == CaseStatus.CLOSED and case.status != CaseStatus.RESOLVED
+                                    or status == CaseStatus.IN_PROGRESS and case.status == CaseStatus.RESOLVED})
+        context.update({
+            "notes": list(case.notes.select_related("author")),
+            "status_badge": tables.case_status_badge(case),
+            "transitions": transitions,
+            "note_form": forms.CaseNoteForm() if can_change and case.status != CaseStatus.CLOSED else None,
+            "feedback_form": forms.FeedbackForm(initial={"feedback": case.feedback})
+            if can_change and case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) else None,
+            "note_kinds": {CaseNote.NOTE: "bg-blue", CaseNote.STATUS: "bg-green", CaseNote.FEEDBACK: "bg-yellow"},
+        })
+        return context
+
+
+_TRANSITION_LABELS = {
+    CaseStatus.IN_PROGRESS: (gettext_lazy("开始办理"), gettext_lazy("重新办理")),
+    CaseStatus.RESOLVED: (gettext_lazy("办结"), gettext_lazy("办结")),
+    CaseStatus.CLOSED: (gettext_lazy("关闭"), gettext_lazy("关闭（归档）")),
+    CaseStatus.OPEN: (gettext_lazy("待办理"), gettext_lazy("待办理")),
+}
+
+
+class CaseEditView(_ServiceEditView):
+    model = Case
+    form_class = forms.CaseForm
+    template_name = "liaison/case_form.html"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        person = self.request.GET.get("person", "")
+        if self.object is None and person.isdigit():
+            if Person.objects.restrict(self.request.user).filter(pk=person, is_erased=False).exists():
+                initial["raised_by_person"] = int(person)
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object is None:
+            context["title"] = _("登记诉求")
+        context["raiser_options"] = [{"radio": radio, "icon": RAISER_ICONS.get(radio.data["value"])}
+                                     for radio in context["form"]["raiser_kind"]]
+        return context
+
+    def save(self, form):
+        return services.save_case(case=form.save(commit=False), user=self.request.user)
+
+
+class CaseDeleteView(ObjectDeleteView):
+    model = Case
+
+
+class CaseStatusView(_ObjectActionView):
+    model = Case
+    form_class = forms.CaseStatusForm
+    success_message = gettext_lazy("状态已更新。")
+
+    def perform(self, data):
+        services.change_case_status(case=self.object, status=data["status"], on=data["on"], note=data["note"],
+                                    resolution=data["resolution"], user=self.request.user)
+
+
+class CaseNoteView(_ObjectActionView):
+    model = Case
+    form_class = forms.CaseNoteForm
+    success_message = gettext_lazy("已添加办理进展。")
+
+    def perform(self, data):
+        services.add_case_note(case=self.object, text=data["text"], noted_on=data["noted_on"],
+                               user=self.request.user)
+
+
+class CaseFeedbackView(_ObjectActionView):
+    model = Case
+    form_class = forms.FeedbackForm
+    success_message = gettext_lazy("已登记反映方评价。")
+
+    def perform(self, data):
+        services.record_feedback(case=self.object, feedback=data["feedback"], note=data["note"],
+                                 user=self.request.user)
+
+
+class CaseExportView(_ExportView):
+    model = Case
+    filterset_class = filters.CaseFilterSet
+    list_url_name = "liaison:case_list"
+    export_name = "诉求"
+
+    def spec(self):
+        return imports.CaseSpec()
+
+    def rows(self, queryset):
+        return imports.export_cases(queryset).iterator(chunk_size=2000)
