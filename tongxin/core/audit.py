@@ -177,6 +177,8 @@ def labelled_changes(model, changes: dict) -> list[dict]:
     for name, pair in (changes or {}).items():
         label = FIELD_LABELS.get(name, name)
         field = _field_or_none(model, name) if model is not None else None
+        if field is not None and not field.concrete:
+            field = None
         if field is not None:
             if field.primary_key or not field.editable:
                 continue
