@@ -449,11 +449,16 @@ def add_arguments(parser) -> None:
     parser.add_argument("--rows", type=int, default=10_000, help="生成的行数（默认 10000）")
     parser.add_argument("--queries", type=int, default=200, help="每类搜索的查询次数（默认 200）")
     parser.add_argument("--seed", type=int, default=510903, help="生成数据的随机种子")
+    parser.add_argument("--formats", default="csv,xlsx",
+                        help="测量哪些文件格式的导入，逗号分隔（默认 csv,xlsx；搜索在第一种格式导入的库上测）")
 
 
 def run_options(options: dict) -> dict:
+    formats = tuple(f.strip() for f in options.get("formats", "csv,xlsx").split(",") if f.strip())
+    if not formats or set(formats) - {"csv", "xlsx"}:
+        raise BenchError("--formats takes csv, xlsx or both")
     return run(options["rows"], options["db"], admin_url=options.get("postgres_url"), queries=options["queries"],
-               seed=options["seed"], keep=options.get("keep", False))
+               seed=options["seed"], keep=options.get("keep", False), formats=formats)
 
 
 def describe(result: dict) -> str:

@@ -3,11 +3,13 @@
 - a number (ID number, mobile or landline, however spaced or full-width) → exact match through the blind index;
   a partial number finds nothing, on purpose: the database never sees the values;
 - Latin letters → prefix of the full pinyin ("zhangjiali", "zhangj") or of the initials ("zjl");
-- anything else → the name starts with it ("张", "张嘉", "张嘉骊"), or the employer's name contains it.
+- anything else → the name starts with it ("张", "张嘉", "张嘉骊"); when no name does, the employer's name
+  contains it ("锦华" finds the staff of 遂宁锦华食品有限公司).
 
 Every branch is an indexed lookup, so a search stays in milliseconds on a registry of millions: names are typed
 from the start, and a "contains" on the person table would read all of it. The employer branch reads the much
-smaller organization table once and then looks persons up by employer.
+smaller organization table once and then looks persons up by employer; it runs only for text that starts no
+one's name, so that typing a name never waits for it.
 """
 
 import re
@@ -66,7 +68,7 @@ def search_q(text: str) -> Q | None:
     if kind == KIND_PINYIN:
         condition = prefix_q("name_pinyin", query) | prefix_q("name_initials", query)
     else:
-        condition = prefix_q("name", query) | _employer_q(query)
+        condition = _name_or_employer_q(query)
     if connection.vendor == "sqlite":
         # SQLite would fetch and sort every matching row to show the newest page ("王" matches 5% of a
         # registry); as a set of ids read from the index alone, it walks that set newest first and stops.
@@ -74,6 +76,20 @@ def search_q(text: str) -> Q | None:
 
         return Q(pk__in=Person._base_manager.filter(condition).values("pk"))
     return condition
+
+
+def _name_or_employer_q(query: str) -> Q:
+    """Persons whose name starts with `query`; when nobody's does, persons whose employer's name contains it.
+
+    A name typed into the box is far more common than an employer, and answering it must not wait for a scan
+    of the organization table; text that is nobody's name ("锦华", "律师事务所") finds the employers' staff.
+    """
+    from tongxin.people.models import Person
+
+    names = prefix_q("name", query)
+    if Person._base_manager.filter(names, is_erased=False).exists():
+        return names
+    return _employer_q(query)
 
 
 def _employer_q(query: str) -> Q:

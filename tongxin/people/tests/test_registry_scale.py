@@ -120,6 +120,8 @@ def test_search_box_kinds(make_person, make_org):
     assert names("139 8250 1234") == names(zhang.id_number) == ["张嘉骊"]
     assert names("凤栖") == names("遂宁凤栖网络科技有限公司") == [worker.name]
     assert names("没有这个人") == []
+    make_person("凤栖梧")  # a name starting with the text wins over employers containing it
+    assert names("凤栖") == ["凤栖梧"]
 
 
 def test_search_with_many_matching_employers_falls_back_to_a_subquery(make_person, monkeypatch):
