@@ -54,7 +54,11 @@ INSTALLED_APPS = [
     "tongxin.people",
     "tongxin.orgs",
     "tongxin.liaison",
+    "tongxin.activities",
+    "tongxin.voice",
+    "tongxin.sites",
     "tongxin.reports",
+    "tongxin.portal",
     "tongxin.api",
 ]
 

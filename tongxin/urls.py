@@ -10,6 +10,10 @@ urlpatterns = [
     path("people/", include("tongxin.people.urls")),
     path("orgs/", include("tongxin.orgs.urls")),
     path("liaison/", include("tongxin.liaison.urls")),
+    path("activities/", include("tongxin.activities.urls")),
+    path("voice/", include("tongxin.voice.urls")),
+    path("sites/", include("tongxin.sites.urls")),
     path("reports/", include("tongxin.reports.urls")),
+    path("m/", include("tongxin.portal.urls")),
     path("", include("tongxin.core.urls")),
 ]
