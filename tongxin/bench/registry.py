@@ -155,7 +155,8 @@ class LedgerGenerator:
             ]
 
 
-def write_ledgers(n: int, directory: Path, *, seed: int = 510903, queries: int = 200) -> dict:
+def write_ledgers(n: int, directory: Path, *, seed: int = 510903, queries: int = 200,
+                  formats: tuple[str, ...] = ("csv", "xlsx")) -> dict:
     """persons.csv (UTF-8 with BOM, as Excel saves it) and persons.xlsx (xlsxwriter, constant memory) with the
     same N rows; returns their paths and the search targets drawn from the rows."""
     import xlsxwriter
@@ -168,27 +169,30 @@ def write_ledgers(n: int, directory: Path, *, seed: int = 510903, queries: int =
     wanted = min(n, queries + WARMUP_QUERIES)
     chosen = set(picks.sample(range(n), wanted)) if n else set()
     samples = []
-    workbook = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
-    sheet = workbook.add_worksheet("人士台账")
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    with_xlsx = "xlsx" in formats  # the csv is always written: the rows and targets come from one pass
+    workbook = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True}) if with_xlsx else None
+    sheet = workbook.add_worksheet("人士台账") if with_xlsx else None
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"}) if with_xlsx else None
     with open(csv_path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         for col, text in enumerate(HEADER):
-            sheet.write_string(0, col, text)
+            if with_xlsx:
+                sheet.write_string(0, col, text)
         for i, row in enumerate(generator.rows(n)):
             if i in chosen:
                 samples.append(row)
             writer.writerow([v.isoformat() if isinstance(v, datetime.date) else v for v in row])
             r = i + 1
-            for col, value in enumerate(row):
+            for col, value in enumerate(row if with_xlsx else ()):
                 if isinstance(value, datetime.date):
                     sheet.write_datetime(r, col, datetime.datetime(value.year, value.month, value.day), date_format)
                 elif value:
                     sheet.write_string(r, col, value)
             if (i + 1) % 200_000 == 0:
                 log(f"generated {i + 1:,} rows")
-    workbook.close()
+    if with_xlsx:
+        workbook.close()
     picks.shuffle(samples)
     targets = {kind: [] for kind in SEARCH_KINDS}
     for j, row in enumerate(samples):
@@ -391,7 +395,7 @@ def run(rows: int, db: str, *, admin_url: str | None = None, queries: int = 200,
     with run_directory(keep=keep) as directory:
         log(f"generating {rows:,} rows in {directory}")
         started = time.perf_counter()
-        ledgers = write_ledgers(rows, directory, seed=seed, queries=queries)
+        ledgers = write_ledgers(rows, directory, seed=seed, queries=queries, formats=formats)
         log(f"generated in {time.perf_counter() - started:.1f}s")
         data_dir = directory / "data"
         data_dir.mkdir()

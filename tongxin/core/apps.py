@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_migrate
 
-        from tongxin.core import audit, nav, signals  # noqa: F401
+        from tongxin.core import attachments, audit, nav, signals  # noqa: F401
 
         last_app = [c for c in apps.get_app_configs() if c.name.startswith("tongxin.") and c.models_module is not None][-1]
         post_migrate.connect(_seed_after_migrate, sender=last_app, dispatch_uid="tongxin-seed")

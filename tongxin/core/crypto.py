@@ -140,6 +140,58 @@ class Keyring:
         blob = base64.b64encode(nonce + body + encryptor.tag).decode("ascii")
         return f"{self._header(key.key_id)}:{blob}"
 
+    def encrypt_many(self, plaintexts) -> list[str]:
+        """`encrypt` of each value, for bulk work (imports): the same tokens, several times faster per value."""
+        seal = self.sealer()
+        return [seal(p) for p in plaintexts]
+
+    def sealer(self):
+        """A function equal to `encrypt` for many calls: the cipher is prepared once, not per value.
+
+        Uses the `cryptography` backend's context constructor directly when it is available and its output
+        opens with `decrypt` (checked once per ring); otherwise the public `Cipher` API with a cached key.
+        """
+        seal = self.__dict__.get("_seal")
+        if seal is None:
+            seal = self.__dict__["_seal"] = self._make_sealer()
+        return seal
+
+    def _make_sealer(self):
+        key = self._keys[0]
+        header = self._header(key.key_id)
+        aad = header.encode("ascii")
+        algorithm, gcm, urandom, b64 = algorithms.SM4(key.sm4_key), modes.GCM, os.urandom, base64.b64encode
+
+        def public(plaintext: str) -> str:
+            if not isinstance(plaintext, str):
+                raise TypeError("encrypt() takes a str")
+            nonce = urandom(_NONCE_BYTES)
+            encryptor = Cipher(algorithm, gcm(nonce)).encryptor()
+            encryptor.authenticate_additional_data(aad)
+            body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
+            return f"{header}:{b64(nonce + body + encryptor.tag).decode('ascii')}"
+
+        try:
+            from cryptography.hazmat.bindings._rust import openssl as _rust
+
+            create = _rust.ciphers.create_encryption_ctx
+
+            def fast(plaintext: str) -> str:
+                if not isinstance(plaintext, str):
+                    raise TypeError("encrypt() takes a str")
+                nonce = urandom(_NONCE_BYTES)
+                encryptor = create(algorithm, gcm(nonce))
+                encryptor.authenticate_additional_data(aad)
+                body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
+                return f"{header}:{b64(nonce + body + encryptor.tag).decode('ascii')}"
+
+            probe = "110101199003070000 测试"
+            if self.decrypt(fast(probe)) == probe:
+                return fast
+        except Exception:  # noqa: BLE001, S110 - backend internals changed: the public API below
+            pass
+        return public
+
     def decrypt(self, token: str) -> str:
         key_id, blob = self._split(token)
         key = self._by_id.get(key_id)
@@ -201,6 +253,29 @@ class Keyring:
     def blind_indexes(self, value: str, purpose: str) -> list[str]:
         """The blind index under every key, active first: rows not yet re-indexed after a rotation still match."""
         return [self._blind_index(k, value, purpose) for k in self._keys]
+
+    def blind_indexer(self, purpose: str):
+        """A function value → `blind_indexes(value, purpose)` for many values: the keyed HMAC state (key and
+        purpose) is prepared once and copied per value, which gives the same digests."""
+        if not purpose or "\x00" in purpose:
+            raise ValueError("purpose must be a non-empty string without NUL")
+        prefix = purpose.encode("utf-8") + b"\x00"
+        bases = []
+        for key in self._keys:
+            mac = HMAC(key.bidx_key, hashes.SM3())
+            mac.update(prefix)
+            bases.append(mac)
+
+        def indexes(value: str) -> list[str]:
+            out = []
+            data = value.encode("utf-8")
+            for base in bases:
+                mac = base.copy()
+                mac.update(data)
+                out.append(mac.finalize().hex())
+            return out
+
+        return indexes
 
     @staticmethod
     def _blind_index(key: _Key, value: str, purpose: str) -> str:

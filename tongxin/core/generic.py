@@ -4,15 +4,19 @@ An app's view is a subclass naming its model, table columns, filterset and form.
 `model.objects.restrict(user)`, so an object outside the user's region is a 404 on every page.
 """
 
+import io
+from functools import cached_property
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import Http404
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -215,3 +219,141 @@ class ObjectDeleteView(ScopedViewMixin, generic.DeleteView):
             return redirect(self.object.get_absolute_url())
         messages.success(self.request, _("已删除。"))
         return response
+
+
+# --- Service-backed edits, object actions and exports --------------------------------------------------------------
+
+EXPORT_FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  "csv": "text/csv; charset=utf-8"}
+EXPORT_MAX_ROWS = 50_000
+
+
+def error_text(exc: ValidationError) -> str:
+    """A service's ValidationError as one line for a flash message."""
+    return "；".join(str(m) for m in exc.messages)
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors next to the fields they name (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            target = name if form is not None and name in form.fields else None
+            form.add_error(target, [str(m) for e in errors for m in e.messages])
+    else:
+        form.add_error(None, exc.messages)
+
+
+def query_without_cursor(request) -> str:
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return query.urlencode()
+
+
+def export_links(url: str, query: str) -> list[dict]:
+    """The list page's export buttons: the same filters, as .xlsx and .csv."""
+    base = url + "?" + (f"{query}&" if query else "")
+    return [{"label": _("导出 Excel"), "url": f"{base}format=xlsx"}, {"label": _("导出 CSV"), "url": f"{base}format=csv"}]
+
+
+class ServiceEditView(ObjectEditView):
+    """An edit page whose save is a service call; a service's ValidationError goes back onto the form."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.object = self.save(form)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存。"))
+        return redirect(self.object.get_absolute_url())
+
+
+class ObjectActionView(ScopedViewMixin, generic.View):
+    """A POST about one record of the user's scope (a status change, a note): `form_class` checks the input,
+    `perform(cleaned_data)` calls the service, and the answer is a redirect back to the record with a message."""
+
+    permission_action = "change"
+    http_method_names = ["post"]
+    form_class = None
+    success_message = ""
+
+    @cached_property
+    def object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def perform(self, data: dict) -> None:
+        raise NotImplementedError
+
+    def success_url(self) -> str:
+        return self.object.get_absolute_url()
+
+    def post(self, request, *args, **kwargs):
+        self.object  # noqa: B018 - a record outside the scope is a 404 before the form is read
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    self.perform(form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(request, self.success_message or _("已保存。"))
+        else:
+            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(self.success_url())
+
+
+class ObjectExportView(ScopedViewMixin, generic.View):
+    """The filtered list as .xlsx or .csv — the list's filters, the user's scope, personal numbers masked, cells
+    escaped against formula injection — written to the audit log. Subclasses name `model`, `filterset_class`,
+    `list_url_name`, `export_name` and either `spec()` + `rows(queryset)` (core.tabular column specs) or `write()`.
+    """
+
+    filterset_class = None
+    list_url_name = ""
+    export_name = ""
+    formats = ("xlsx", "csv")
+    max_rows = EXPORT_MAX_ROWS
+
+    def export_queryset(self):
+        return self.get_queryset()
+
+    def spec(self):
+        raise NotImplementedError
+
+    def rows(self, queryset):
+        return queryset
+
+    def write(self, queryset, fmt: str, output) -> int:
+        from tongxin.core.tabular import write_csv, write_xlsx
+
+        writer = write_xlsx if fmt == "xlsx" else write_csv
+        return writer(self.rows(queryset), self.spec(), output, masked=True)
+
+    def filename(self, fmt: str) -> str:
+        return f"{self.export_name}_{timezone.localtime():%Y%m%d_%H%M}.{fmt}"
+
+    def get(self, request, *args, **kwargs):
+        from tongxin.core.exports import attachment_headers
+        from tongxin.core.models import AuditEntry
+        from tongxin.core.scope import scope_prefix
+
+        fmt = request.GET.get("format", self.formats[0])
+        if fmt not in self.formats:
+            raise Http404
+        params = request.GET.copy()
+        for name in ("format", "cursor", "sort"):
+            params.pop(name, None)
+        queryset = self.filterset_class(params or None, queryset=self.export_queryset(), request=request).qs
+        if queryset[self.max_rows:self.max_rows + 1].exists():
+            messages.error(request, _("超过 %(n)s 条，请缩小筛选范围后分批导出。") % {"n": self.max_rows})
+            return redirect(reverse(self.list_url_name) + (f"?{params.urlencode()}" if params else ""))
+        buffer = io.BytesIO()
+        count = self.write(queryset, fmt, buffer)
+        audit.log(AuditEntry.EXPORT, region_code=scope_prefix(request.user) or "", user=request.user,
+                  changes={"rows": [None, count], "format": [None, fmt]},
+                  message=_("导出%(what)s %(n)s 行（身份证号、手机号码已脱敏）") % {"what": self.export_name, "n": count})
+        response = HttpResponse(buffer.getvalue(), content_type=EXPORT_FORMATS[fmt])
+        response["Cache-Control"] = "no-store"
+        return attachment_headers(response, self.filename(fmt))

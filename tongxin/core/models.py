@@ -293,3 +293,43 @@ class Role(AuditedModel):
 
     def __str__(self) -> str:
         return self.group.name
+
+
+class Attachment(RegionScopedModel):
+    """A photo or file attached to a record of any area whose model sets `has_attachments = True`. It carries the
+    record's region, so the data scope applies to it as to the record; files are served only through a view that
+    checks both. See tongxin.core.attachments."""
+
+    PHOTO, FILE = "photo", "file"
+    KIND_CHOICES = [(PHOTO, _("照片")), (FILE, _("文件"))]
+
+    content_type = models.ForeignKey(ContentType, verbose_name=_("所属记录类型"), on_delete=models.CASCADE,
+                                     related_name="+")
+    object_id = models.PositiveBigIntegerField(_("所属记录编号"))
+    kind = models.CharField(_("类别"), max_length=10, choices=KIND_CHOICES, default=FILE)
+    title = models.CharField(_("标题"), max_length=200, blank=True)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/", max_length=300)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="core_attachment_parent")]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:attachment_download", args=[self.pk])
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == self.PHOTO

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 
 from tongxin.core import scope_registry
-from tongxin.core.models import AuditEntry, DictItem, DictType, Job, Region, Role, User
+from tongxin.core.models import Attachment, AuditEntry, DictItem, DictType, Job, Region, Role, User
 
 
 def region(region_code: str, marker: str) -> Region:
@@ -39,7 +39,38 @@ def job(region_code: str, marker: str) -> Job:
                               result={"message": marker})
 
 
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+       b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def attachment(region_code: str, marker: str) -> Attachment:
+    """A photo on an association of the county (associations accept attachments)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tongxin.core.attachments import attach
+    from tongxin.orgs.scope_samples import association
+
+    return attach(association(region_code, f"{marker}组织"), SimpleUploadedFile(f"{marker}.png", PNG),
+                  user=None, title=marker)
+
+
+def _attachment_parent(samples) -> dict:
+    from tongxin.orgs.models import Association
+
+    return {"label": "orgs.association", "pk": samples[Association].pk}
+
+
 scope_registry.register_sample(Region, region)
+scope_registry.register_sample(Attachment, attachment)
+
+
+def _register_attachment_add() -> None:
+    from tongxin.orgs.models import Association
+
+    scope_registry.register_view("core:attachment_add", Association, kwargs=_attachment_parent)
+
+
+_register_attachment_add()
 scope_registry.register_sample(User, user)
 scope_registry.register_sample(AuditEntry, audit_entry)
 scope_registry.register_sample(Job, job)
@@ -51,6 +82,8 @@ scope_registry.register_global(Group, "角色（权限组）是全系统的")
 scope_registry.register_global(Permission, "权限定义是全系统的")
 
 scope_registry.register_view("core:region_search", Region)
+scope_registry.register_view("core:attachment_download", Attachment)
+scope_registry.register_view("core:attachment_delete", Attachment)
 scope_registry.exempt("core:home", "首页只显示本范围的统计数字")
 scope_registry.exempt("api:me-list", "只返回当前用户本人")
 scope_registry.exempt("api:token-list", "获取接口令牌")

@@ -2,42 +2,39 @@
 
 from __future__ import annotations
 
-import io
 import os
 import uuid
-from functools import cached_property
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from tongxin.core import audit
 from tongxin.core.exports import attachment_headers
 from tongxin.core.generic import (
+    EXPORT_FORMATS,
+    ObjectActionView,
     ObjectDeleteView,
     ObjectDetailView,
-    ObjectEditView,
+    ObjectExportView,
     ObjectListView,
     ScopedViewMixin,
+    ServiceEditView,
+    export_links,
+    query_without_cursor,
 )
-from tongxin.core.models import AuditEntry
 from tongxin.core.scope import scope_prefix
 from tongxin.core.tabular import (
     ImportContext,
     TabularError,
     describe_errors,
     run_import,
-    write_csv,
-    write_xlsx,
 )
 from tongxin.liaison import filters, forms, imports, selectors, services, tables
 from tongxin.liaison.models import (
@@ -51,114 +48,9 @@ from tongxin.liaison.models import (
 )
 from tongxin.people.models import Person
 
-FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "csv": "text/csv; charset=utf-8"}
-EXPORT_MAX_ROWS = 50_000
 COVERAGE_ROWS = 200
 RAISER_ICONS = {"person": "user", "association": "users-group", "community": "building-community"}
 CHANNEL_ICONS = {Channel.FACE: "users", Channel.PHONE: "phone", Channel.ONLINE: "brand-wechat"}
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's errors next to the fields they name (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if form is not None and field in form.fields else None
-            for error in errors:
-                form.add_error(target, error.messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
-
-
-class _ServiceEditView(ObjectEditView):
-    """An edit page whose save is a service call; a service's ValidationError goes back onto the form."""
-
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                self.object = self.save(form)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存。"))
-        return redirect(self.object.get_absolute_url())
-
-
-class _ObjectActionView(ScopedViewMixin, generic.View):
-    """A POST about one record of the user's scope (a status change, a note); answers by redirecting to it."""
-
-    permission_action = "change"
-    http_method_names = ["post"]
-
-    @cached_property
-    def object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-
-    def post(self, request, *args, **kwargs):
-        obj = self.object
-        form = self.form_class(request.POST)
-        if form.is_valid():
-            try:
-                self.perform(form.cleaned_data)
-            except ValidationError as exc:
-                messages.error(request, _error_text(exc))
-            else:
-                messages.success(request, self.success_message)
-        else:
-            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect(obj.get_absolute_url())
-
-
-def _export_response(rows, spec, fmt: str, filename: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    writer = write_xlsx if fmt == "xlsx" else write_csv
-    count = writer(rows, spec, buffer, masked=True)
-    response = HttpResponse(buffer.getvalue(), content_type=FORMATS[fmt])
-    response["Cache-Control"] = "no-store"
-    response.count = count
-    return attachment_headers(response, filename)
-
-
-class _ExportView(ScopedViewMixin, generic.View):
-    """The filtered list as .xlsx or .csv (personal numbers masked), written to the audit log."""
-
-    filterset_class = None
-    list_url_name = ""
-
-    def get(self, request):
-        fmt = request.GET.get("format", "xlsx")
-        if fmt not in FORMATS:
-            raise Http404
-        params = request.GET.copy()
-        for name in ("format", "cursor", "sort"):
-            params.pop(name, None)
-        filterset = self.filterset_class(params or None, queryset=self.get_queryset(), request=request)
-        queryset = filterset.qs
-        if queryset[EXPORT_MAX_ROWS:EXPORT_MAX_ROWS + 1].exists():
-            messages.error(request, _("超过 %(n)s 条，请缩小筛选范围后分批导出。") % {"n": EXPORT_MAX_ROWS})
-            return redirect(reverse(self.list_url_name) + (f"?{params.urlencode()}" if params else ""))
-        filename = f"{self.export_name}_{timezone.localtime():%Y%m%d_%H%M}.{fmt}"
-        response = _export_response(self.rows(queryset), self.spec(), fmt, filename)
-        audit.log(AuditEntry.EXPORT, region_code=scope_prefix(request.user) or "", user=request.user,
-                  changes={"rows": [None, response.count], "format": [None, fmt]},
-                  message=_("导出%(what)s %(n)s 行（身份证号、手机号码已脱敏）") % {"what": self.export_name,
-                                                                            "n": response.count})
-        return response
-
-
-def _export_links(label_url: str, query: str) -> list[dict]:
-    url = label_url + "?" + (f"{query}&" if query else "")
-    return [{"label": _("导出 Excel"), "url": f"{url}format=xlsx"}, {"label": _("导出 CSV"), "url": f"{url}format=csv"}]
-
-
-def _query_without_cursor(request) -> str:
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    return query.urlencode()
 
 
 # --- Pairings --------------------------------------------------------------------------------------------------
@@ -227,7 +119,7 @@ class PairingDetailView(ObjectDetailView):
         return context
 
 
-class PairingEditView(_ServiceEditView):
+class PairingEditView(ServiceEditView):
     model = Pairing
     form_class = forms.PairingForm
     template_name = "liaison/pairing_form.html"
@@ -237,7 +129,7 @@ class PairingEditView(_ServiceEditView):
                                      user=self.request.user)
 
 
-class PairingEndView(_ObjectActionView):
+class PairingEndView(ObjectActionView):
     model = Pairing
     form_class = forms.EndPairingForm
     success_message = gettext_lazy("结对已结束。")
@@ -268,7 +160,7 @@ class ContactListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["export_urls"] = _export_links(reverse("liaison:contact_export"), _query_without_cursor(self.request))
+        context["export_urls"] = export_links(reverse("liaison:contact_export"), query_without_cursor(self.request))
         if user.has_perm("liaison.add_contact"):
             context["import_url"] = reverse("liaison:contact_import")
         context["add_label"] = _("记录联系")
@@ -297,7 +189,7 @@ class ContactDetailView(ObjectDetailView):
         return context
 
 
-class ContactEditView(_ServiceEditView):
+class ContactEditView(ServiceEditView):
     """The quick, phone-first form; `?person=<pk>` (repeatable) or `?pairing=<pk>` fills in whom."""
 
     model = Contact
@@ -347,7 +239,7 @@ class ContactDeleteView(ObjectDeleteView):
     model = Contact
 
 
-class ContactFollowUpView(_ObjectActionView):
+class ContactFollowUpView(ObjectActionView):
     model = Contact
     form_class = forms.FollowUpForm
     success_message = gettext_lazy("已记录跟进完成。")
@@ -357,7 +249,7 @@ class ContactFollowUpView(_ObjectActionView):
                                     user=self.request.user)
 
 
-class ContactExportView(_ExportView):
+class ContactExportView(ObjectExportView):
     model = Contact
     filterset_class = filters.ContactFilterSet
     list_url_name = "liaison:contact_list"
@@ -376,7 +268,7 @@ class ContactImportTemplateView(ScopedViewMixin, generic.View):
 
     def get(self, request):
         spec = imports.ContactSpec()
-        response = HttpResponse(spec.template_xlsx(), content_type=FORMATS["xlsx"])
+        response = HttpResponse(spec.template_xlsx(), content_type=EXPORT_FORMATS["xlsx"])
         return attachment_headers(response, spec.template_filename)
 
 
@@ -528,7 +420,7 @@ class CaseListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["export_urls"] = _export_links(reverse("liaison:case_export"), _query_without_cursor(self.request))
+        context["export_urls"] = export_links(reverse("liaison:case_export"), query_without_cursor(self.request))
         context["add_label"] = _("登记诉求")
         return context
 
@@ -572,7 +464,7 @@ _TRANSITION_LABELS = {
 }
 
 
-class CaseEditView(_ServiceEditView):
+class CaseEditView(ServiceEditView):
     model = Case
     form_class = forms.CaseForm
     template_name = "liaison/case_form.html"
@@ -601,7 +493,7 @@ class CaseDeleteView(ObjectDeleteView):
     model = Case
 
 
-class CaseStatusView(_ObjectActionView):
+class CaseStatusView(ObjectActionView):
     model = Case
     form_class = forms.CaseStatusForm
     success_message = gettext_lazy("状态已更新。")
@@ -611,7 +503,7 @@ class CaseStatusView(_ObjectActionView):
                                     resolution=data["resolution"], user=self.request.user)
 
 
-class CaseNoteView(_ObjectActionView):
+class CaseNoteView(ObjectActionView):
     model = Case
     form_class = forms.CaseNoteForm
     success_message = gettext_lazy("已添加办理进展。")
@@ -621,7 +513,7 @@ class CaseNoteView(_ObjectActionView):
                                user=self.request.user)
 
 
-class CaseFeedbackView(_ObjectActionView):
+class CaseFeedbackView(ObjectActionView):
     model = Case
     form_class = forms.FeedbackForm
     success_message = gettext_lazy("已登记反映方评价。")
@@ -631,7 +523,7 @@ class CaseFeedbackView(_ObjectActionView):
                                  user=self.request.user)
 
 
-class CaseExportView(_ExportView):
+class CaseExportView(ObjectExportView):
     model = Case
     filterset_class = filters.CaseFilterSet
     list_url_name = "liaison:case_list"

@@ -12,31 +12,14 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.core import audit
 from tongxin.core.jobs import JobError, job_handler
-from tongxin.core.models import AuditEntry
-from tongxin.core.scope import scope_prefix
-from tongxin.core.tabular import ImportContext, TabularError, describe_errors, run_import, write_xlsx
+from tongxin.core.tabular import ImportContext, TabularError, describe_errors, run_import
 from tongxin.orgs.imports import AssociationSpec, MembershipSpec
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
 SPECS = {"associations": AssociationSpec, "memberships": MembershipSpec}
 LABELS = {"associations": "联谊组织", "memberships": "会员名册"}
-
-
-def export_filename(kind: str) -> str:
-    return f"{LABELS[kind]}_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
-
-
-def export(kind: str, queryset, *, user, output) -> int:
-    """Write the records of `queryset` with the import's headers (sensitive values masked); audited."""
-    spec = SPECS[kind]()
-    count = write_xlsx(spec.export_queryset(queryset).iterator(chunk_size=2000), spec, output, masked=True)
-    audit.log(AuditEntry.EXPORT, region_code=scope_prefix(user) or "", user=user,
-              changes={"rows": [None, count], "format": [None, "xlsx"]},
-              message=_("导出%(what)s %(n)s 条（身份证号、手机号码已脱敏）") % {"what": LABELS[kind], "n": count})
-    return count
 
 
 def run_stored_import(*, kind: str, path: str, filename: str, region: str, user, skip_invalid: bool,

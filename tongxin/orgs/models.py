@@ -23,6 +23,8 @@ class AssociationStatus(models.TextChoices):
 class Association(RegionScopedModel, TimeStampedModel):
     """A 新联会 or a similar association; `parent` makes branches and sub-associations a tree."""
 
+    has_attachments = True  # photos, certificates, minutes (tongxin.core.attachments)
+
     name = models.CharField(_("组织名称"), max_length=200, db_index=True)
     kind = models.CharField(_("组织类型"), max_length=4, db_index=True, help_text=_("数据字典“组织类型”"))
     level = models.CharField(_("组织层级"), max_length=12, db_index=True, help_text=_("数据字典“组织层级”"))

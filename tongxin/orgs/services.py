@@ -10,17 +10,14 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-import uuid
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.core import audit, regions, validators
+from tongxin.core import audit, files, regions, validators
 from tongxin.core.context import acting_as, current_actor
 from tongxin.core.models import AuditEntry, Region
 from tongxin.core.services import dict_choices
@@ -46,25 +43,9 @@ from tongxin.orgs.models import (
 MAX_AMOUNT = Decimal("9999999999.99")
 CENT = Decimal("0.01")
 
-# Extension → the first bytes such a file starts with; the extension alone is not trusted.
-DOCUMENT_TYPES = {
-    ".pdf": (b"%PDF",),
-    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
-CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-}
+# The document types a rule or a fund entry may carry (checked by content too: tongxin.core.files).
+DOCUMENT_TYPES = (".pdf", ".doc", ".docx", ".xlsx", ".jpg", ".jpeg", ".png")
+
 
 
 @contextlib.contextmanager
@@ -96,31 +77,8 @@ def _order(start: datetime.date | None, end: datetime.date | None, field: str, m
 
 
 def check_document(upload, *, field: str = "document") -> str:
-    """Refuse an upload that is too large or not one of the accepted types (by extension and by content).
-    Returns the lower-case extension."""
-    name = os.path.basename(getattr(upload, "name", "") or "")
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in DOCUMENT_TYPES:
-        raise ValidationError({field: _("只能上传 PDF、Word（.doc/.docx）、Excel（.xlsx）或 JPG、PNG 图片，"
-                                        "“%(name)s”不是这些格式") % {"name": name}})
-    if upload.size > settings.TONGXIN_MAX_UPLOAD_BYTES:
-        raise ValidationError({field: _("文件不能超过 %(limit)s") % {
-            "limit": filesizeformat(settings.TONGXIN_MAX_UPLOAD_BYTES)}})
-    if upload.size == 0:
-        raise ValidationError({field: _("文件是空的")})
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(position)
-    if not any(head.startswith(magic) for magic in DOCUMENT_TYPES[extension]):
-        raise ValidationError({field: _("“%(name)s”的内容与扩展名不符，请上传原始文件") % {"name": name}})
-    return extension
-
-
-def _stored_name(upload, extension: str) -> str:
-    """A random file name: the original name is kept in the record, never in a guessable path."""
-    upload.name = f"{uuid.uuid4().hex}{extension}"
-    return upload.name
+    """Refuse an upload that is too large or not one of the accepted types (by extension and by content)."""
+    return files.check_upload(upload, allowed=DOCUMENT_TYPES, field=field)
 
 
 # --- Associations ----------------------------------------------------------------------------------------------------
@@ -375,7 +333,7 @@ def save_rule(rule: Rule, *, document=None, user=None) -> Rule:
     if document is not None:
         extension = check_document(document)
         rule.document_name = os.path.basename(document.name)[:200]
-        _stored_name(document, extension)
+        files.random_name(document, extension)
         old_file = rule.document.name if rule.pk and rule.document else None
         rule.document = document
     with transaction.atomic(), _acting(user):
@@ -428,7 +386,7 @@ def add_fund_entry(*, association: Association, kind: str, amount, date: datetim
     if attachment is not None:
         extension = check_document(attachment, field="attachment")
         entry.attachment_name = os.path.basename(attachment.name)[:200]
-        _stored_name(attachment, extension)
+        files.random_name(attachment, extension)
         entry.attachment = attachment
     with transaction.atomic(), _acting(user):
         entry.save()

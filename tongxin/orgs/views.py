@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import io
 import os
 import uuid
 from functools import cached_property
@@ -22,14 +21,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from tongxin.core import jobs
+from tongxin.core import files, jobs
 from tongxin.core.exports import attachment_headers
 from tongxin.core.generic import (
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
+    ObjectExportView,
     ObjectListView,
     ScopedViewMixin,
+    apply_errors,
+    error_text,
 )
 from tongxin.core.models import DictItem, Region
 from tongxin.core.scope import in_scope, scope_prefix
@@ -54,19 +56,6 @@ from tongxin.orgs.models import (
 
 MEMBERS_SHOWN = 200
 LEDGER_SHOWN = 200
-
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError onto the form: field errors next to their field, the rest at the top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, [str(m) for e in errors for m in e.messages])
-    else:
-        form.add_error(None, _error_text(exc))
 
 
 def _today() -> datetime.date:
@@ -99,7 +88,7 @@ class ServiceEditView(ObjectEditView):
         try:
             self.object = self.save(form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存。"))
         return redirect(self.success_url_for(self.object))
@@ -130,7 +119,7 @@ class _RecordActionView(ScopedViewMixin, generic.FormView):
         try:
             target = self.perform(form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(target.get_absolute_url())
@@ -154,8 +143,7 @@ class _DownloadView(ScopedViewMixin, generic.View):
         except FileNotFoundError:
             raise Http404 from None
         inline = extension in (".pdf", ".jpg", ".jpeg", ".png")
-        response = FileResponse(handle, content_type=services.CONTENT_TYPES.get(extension,
-                                                                                 "application/octet-stream"))
+        response = FileResponse(handle, content_type=files.content_type_of(stored.name))
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         if inline:
@@ -419,7 +407,7 @@ class AssociationAddMembersView(ScopedViewMixin, generic.View):
                 association=association, persons=list(data["persons"]), joined_on=data["joined_on"],
                 apply=data["mode"] == forms.AddMembersForm.APPLY, note=data["note"], user=request.user)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect(back)
         text = _("已添加 %(n)s 人。") % {"n": len(created)}
         if skipped:
@@ -428,28 +416,26 @@ class AssociationAddMembersView(ScopedViewMixin, generic.View):
         return redirect(back)
 
 
-class _ExportView(ScopedViewMixin, generic.View):
+class _ExportView(ObjectExportView):
+    """A filtered list with the import's headers, through the spec of `kind` (orgs.exporting.SPECS)."""
+
     kind = ""
-    filterset_class = None
 
-    def get(self, request):
-        params = request.GET.copy()
-        for name in ("cursor", "sort"):
-            params.pop(name, None)
-        queryset = self.filterset_class(params or None, queryset=self.export_queryset(), request=request).qs
-        buffer = io.BytesIO()
-        exporting.export(self.kind, queryset, user=request.user, output=buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=exporting.XLSX)
-        response["Cache-Control"] = "no-store"
-        return attachment_headers(response, exporting.export_filename(self.kind))
+    @property
+    def export_name(self):
+        return exporting.LABELS[self.kind]
 
-    def export_queryset(self):
-        return self.get_queryset()
+    def spec(self):
+        return exporting.SPECS[self.kind]()
+
+    def rows(self, queryset):
+        return self.spec().export_queryset(queryset).iterator(chunk_size=2000)
 
 
 class AssociationExportView(_ExportView):
     model = Association
     kind = "associations"
+    list_url_name = "orgs:association_list"
     filterset_class = filters.AssociationFilterSet
 
     def export_queryset(self):
@@ -712,6 +698,7 @@ class MembershipExportView(_ExportView):
     model = Membership
     kind = "memberships"
     filterset_class = filters.MembershipFilterSet
+    list_url_name = "orgs:membership_list"
 
 
 # --- Officers and council ----------------------------------------------------------------------------------------------
@@ -931,7 +918,7 @@ class FundEntryAddView(ScopedViewMixin, generic.FormView):
                 activity_ref=data["activity_ref"] or None, note=data["note"], attachment=data.get("attachment"),
                 user=self.request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已录入。"))
         return redirect(entry.association.get_absolute_url() + "?tab=funds")

@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from tongxin.core import nav
+        from tongxin.reports import parts  # noqa: F401 - the pie slices' records
 
         nav.register_section(
             "reports", _("统计报告"), icon="chart-bar", order=80,

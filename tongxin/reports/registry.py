@@ -20,6 +20,8 @@ Hooks are given at registration (`register(..., by_region=f, by_month=g)`) or at
 `registry.by_region("key")` / `registry.by_month("key")`.
 """
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime
 from collections.abc import Callable
@@ -89,7 +91,37 @@ def exists(key: str) -> bool:
 
 def compute(prefix: str, date_from: datetime.date, date_to: datetime.date, keys: list[str] | None = None) -> dict:
     chosen = all_metrics() if keys is None else [get(k) for k in keys]
-    return {m.key: to_json_number(m.compute(prefix, date_from, date_to)) for m in chosen}
+    with batch():
+        return {m.key: to_json_number(m.compute(prefix, date_from, date_to)) for m in chosen}
+
+
+# --- sharing one aggregate between metrics ----------------------------------------------------------------------
+
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("tongxin_metrics_memo", default=None)
+
+
+@contextlib.contextmanager
+def batch():
+    """While open, `shared` answers the same key once: metrics computed together (a report, a dashboard) can
+    read several figures from one aggregate query. Outside a batch nothing is remembered."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def shared(key: tuple, func: Callable):
+    """func() — computed once per key inside a `batch()`, every time outside one."""
+    memo = _memo.get()
+    if memo is None:
+        return func()
+    if key not in memo:
+        memo[key] = func()
+    return memo[key]
 
 
 def to_json_number(value):
@@ -159,3 +191,39 @@ def monthly(queryset, condition: Callable, date_from: datetime.date, date_to: da
         name: build(condition(start, end)) for name, (_label, start, end) in zip(names, windows, strict=True)
     })
     return {names[name]: to_json_number(value) or 0 for name, value in values.items()}
+
+
+# --- the records of one part of a split figure (a pie slice) ---------------------------------------------------
+
+_part_filters: dict[str, Callable] = {}
+
+
+def part_filter(key: str):
+    """Decorator: `fn(queryset, label) -> queryset` narrows the records of metric `key` to the part `label` of
+    its {"total", "by": {label: n}} value (a pie slice). Kept apart from the metric so it may be declared before
+    or after the metric registers."""
+
+    def decorator(func):
+        _part_filters[key] = func
+        return func
+
+    return decorator
+
+
+def has_part_filter(key: str) -> bool:
+    return key in _part_filters
+
+
+def filter_part(key: str, queryset, label: str):
+    """The records of one part, or None when the metric cannot narrow its records to a part."""
+    func = _part_filters.get(key)
+    return None if func is None else func(queryset, label)
+
+
+def choice_part(key: str, path: str, choices: Callable[[], list[tuple[str, str]]]) -> None:
+    """Declare that the parts of `key` are the labels of `choices()` (code, label) of the records' field `path`."""
+
+    @part_filter(key)
+    def narrow(queryset, label):
+        codes = [code for code, text in choices() if str(text) == label]
+        return queryset.filter(**{f"{path}__in": codes})

@@ -18,7 +18,7 @@ from tongxin.core import jobs
 from tongxin.core.exports import attachment_headers, xlsx_response
 from tongxin.core.paging import keyset_page
 from tongxin.core.scope import scope_prefix
-from tongxin.reports import engine, forms, maps, narrative, registry, services
+from tongxin.reports import engine, forms, maps, narrative, registry, selectors, services
 from tongxin.reports.models import ReportTemplate
 from tongxin.reports.registry import total_of
 
@@ -36,11 +36,14 @@ class ReportsPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
         raise Http404
 
 
-def drill_url(key: str, region, date_from, date_to) -> str:
-    """The records page behind one figure."""
+def drill_url(key: str, region, date_from, date_to, part: str | None = None) -> str:
+    """The records page behind one figure (or behind one part of a split figure)."""
     code = region.official_code if region.code else engine.WHOLE_COUNTRY_CODE
     url = reverse("reports:records", kwargs={"key": key, "region": code})
-    return f"{url}?{urlencode({'from': date_from.isoformat(), 'to': date_to.isoformat()})}"
+    query = {"from": date_from.isoformat(), "to": date_to.isoformat()}
+    if part is not None:
+        query["part"] = part
+    return f"{url}?{urlencode(query)}"
 
 
 def _display(value) -> str:
@@ -79,6 +82,7 @@ class DashboardView(ReportsPermissionMixin, generic.TemplateView):
             "cards": cards, "metrics": metrics, "chosen": chosen,
             "chart_data": self.chart_data(chosen, region, date_from, date_to, prev_from, prev_to, current)
             if chosen else None,
+            "top_associations": selectors.top_associations(region, date_from, date_to, self.request.user),
             "report_url": reverse("reports:report") + "?" + form.query(),
             "compare_url": reverse("reports:compare") + "?" + form.query(),
         })
@@ -105,9 +109,13 @@ class DashboardView(ReportsPermissionMixin, generic.TemplateView):
         for other in registry.all_metrics():
             value = current[other.key]
             if isinstance(value, dict) and any(value.get("by", {}).values()):
+                narrows = registry.has_part_filter(other.key)
                 parts.append({"key": other.key, "label": other.label, "unit": other.unit,
                               "url": drill_url(other.key, region, date_from, date_to),
-                              "items": [{"name": str(k), "value": v} for k, v in value["by"].items() if v]})
+                              "items": [{"name": str(k), "value": v,
+                                         "url": drill_url(other.key, region, date_from, date_to, str(k))
+                                         if narrows else None}
+                                        for k, v in value["by"].items() if v]})
         return {
             "metric": {"key": key, "label": metric.label, "unit": metric.unit},
             "trend": {
@@ -248,6 +256,13 @@ class RecordsView(ReportsPermissionMixin, generic.TemplateView):
             raise Http404 from exc
         value = engine.figures(region, date_from, date_to, [metric.key])[metric.key]
         queryset = engine.records(metric, region, date_from, date_to, user)
+        part = self.request.GET.get("part") or None
+        by = value.get("by", {}) if isinstance(value, dict) else {}
+        if part is not None:
+            narrowed = registry.filter_part(metric.key, queryset, part) if queryset is not None else None
+            if part not in by or narrowed is None:
+                raise Http404
+            queryset, value = narrowed, by[part]
         allowed = queryset is not None and engine.may_view_records(user, queryset)
         page, rows, has_region = None, [], False
         if allowed:
@@ -258,16 +273,22 @@ class RecordsView(ReportsPermissionMixin, generic.TemplateView):
             rows = [{"label": str(obj), "url": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,
                      "region": obj.region.full_name or obj.region.name if has_region else ""} for obj in page.rows]
         params = {"from": date_from.isoformat(), "to": date_to.isoformat()}
+        if part is not None:
+            params["part"] = part
         context.update({
-            "title": _("%(m)s：记录明细") % {"m": metric.label}, "metric": metric, "region": region,
+            "title": _("%(m)s（%(p)s）：记录明细") % {"m": metric.label, "p": part} if part is not None
+            else _("%(m)s：记录明细") % {"m": metric.label}, "metric": metric, "region": region, "part": part,
             "date_from": date_from, "date_to": date_to, "value": _display(total_of(value)),
-            "by": [(k, _display(v)) for k, v in value.get("by", {}).items()] if isinstance(value, dict) else [],
+            "by": [(k, _display(v), drill_url(metric.key, region, date_from, date_to, str(k))
+                    if v and registry.has_part_filter(metric.key) else None)
+                   for k, v in value.get("by", {}).items()] if isinstance(value, dict) else [],
             "allowed": allowed, "has_records": queryset is not None, "rows": rows, "has_region": has_region,
             "model_name": queryset.model._meta.verbose_name if queryset is not None else "",
             "page": page, "first_url": "?" + urlencode(params),
             "next_url": "?" + urlencode({**params, "cursor": page.next_cursor}) if page and page.next_cursor else None,
             "dashboard_url": reverse("reports:dashboard") + "?" + urlencode(
-                {"region": region.code, "period": "custom", **params, "metric": metric.key}),
+                {"region": region.code, "period": "custom", "from": params["from"], "to": params["to"],
+                 "metric": metric.key}),
         })
         return context
 

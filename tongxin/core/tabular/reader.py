@@ -57,6 +57,9 @@ class TabularError(Exception):
         self.message = str(message)
         self.code = code
 
+    def __reduce__(self):  # raised in the reading process of a pipelined import, re-raised in the main one
+        return (type(self), (self.message, self.code))
+
 
 @dataclass
 class Source:

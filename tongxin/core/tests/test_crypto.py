@@ -343,3 +343,41 @@ class TestMasking:
         for value in ("510903198503011234", "13812345678", "0825-1234567"):
             assert len(mask_id_number(value)) == len(value)
             assert len(mask_phone(value)) == len(value)
+
+
+# -- bulk helpers (imports) ------------------------------------------------------------------------------------
+
+
+def test_sealer_and_encrypt_many_make_tokens_like_encrypt(ring):
+    seal = ring.sealer()
+    assert seal is ring.sealer()  # prepared once per ring
+    values = ["510903198503011234", "13912341234", "", "测试 ✓"]
+    tokens = [seal(v) for v in values] + ring.encrypt_many(values)
+    for token, value in zip(tokens, values + values, strict=True):
+        assert token.startswith(f"sm4gcm1:{ring.active_key_id}:")
+        assert ring.decrypt(token) == value
+        assert len(_raw(token)) == 12 + len(value.encode()) + 16
+    assert len(set(tokens)) == len(tokens)  # a fresh nonce each time
+    with pytest.raises(TypeError):
+        seal(123)
+
+
+def test_sealer_falls_back_to_the_public_api(ring, monkeypatch):
+    import cryptography.hazmat.bindings._rust as rust
+
+    monkeypatch.setattr(rust, "openssl", object())  # backend internals not as expected
+    seal = Keyring([b"k" * 32]).sealer()
+    token = seal("13912341234")
+    assert Keyring([b"k" * 32]).decrypt(token) == "13912341234"
+
+
+def test_blind_indexer_equals_blind_indexes_under_every_key(ring):
+    rotated = ring.with_new_active(b"n" * 32)
+    for keys in (ring, rotated):
+        indexes = keys.blind_indexer("id_number")
+        for value in ("510903198503011234", "", "张三"):
+            assert indexes(value) == keys.blind_indexes(value, "id_number")
+            assert indexes(value)[0] == keys.blind_index(value, purpose="id_number")
+    assert ring.blind_indexer("phone")("1") != ring.blind_indexer("id_number")("1")
+    with pytest.raises(ValueError):
+        ring.blind_indexer("")

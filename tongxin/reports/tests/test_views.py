@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tongxin.core.models import Job
+from tongxin.reports.default_template import DEFAULT
 
 from .conftest import COUNTY_A, COUNTY_B, TOWNSHIP_A, YEAR
 
@@ -232,7 +233,7 @@ def test_template_editor_validates_placeholders_in_chinese(staff_client):
     assert template.charts == [{"metric": "people.total", "kind": "region", "title": "各地人数"}]
     staff_client.post(reverse("reports:reporttemplate_reset", args=[template.pk]))
     template.refresh_from_db()
-    assert len(template.sections) == 8
+    assert len(template.sections) == len(DEFAULT["sections"])
 
 
 def test_one_default_template_and_the_default_cannot_be_deleted(staff_client):

@@ -79,7 +79,7 @@
       series: [{ type: "pie", radius: ["35%", "68%"], center: ["50%", "45%"], data: part.items,
                  label: { position: "inside", formatter: "{c}", color: "#fff", fontWeight: "bold" },
                  labelLine: { show: false } }]
-    }, function () { open(part.url); });
+    }, function (p) { open((p.data && p.data.url) || part.url); });
   }
 
   function documentChart(el, charts) {

@@ -1,0 +1,116 @@
+"""A large import reads and validates in a forked process (engine.pipelined) and precomputes the encryption there:
+the result must be exactly the one-process result — same counts, same errors by row and column, same stored
+values — and an error in the reading process must surface as the same refusal."""
+
+import multiprocessing
+
+import pytest
+from django.db import connection
+
+from tongxin.core.keys import keyring
+from tongxin.core.models import AuditEntry
+from tongxin.core.tabular import TabularError, engine, run_import
+from tongxin.people import pinyin, services
+from tongxin.people.imports import PersonSpec
+from tongxin.people.models import Person
+
+from .test_import import context, idn, write
+
+pytestmark = pytest.mark.usefixtures("regions")
+
+
+@pytest.fixture
+def pipelined(monkeypatch):
+    """Every import forks its reader, in chunks of 3 rows (so several chunks cross the pipe)."""
+    calls = []
+    real = engine.pipelined
+
+    def spy(chunks):
+        calls.append(True)
+        return real(chunks)
+
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(engine, "pipelined", spy)
+    monkeypatch.setattr(PersonSpec, "chunk_size", 3)
+    return calls
+
+
+def _ledger(tmp_path):
+    lines = ["姓名,身份证号,手机号码,职务,人士类别,状态,状态变更原因,标签"]
+    lines += [f"新人{i},{idn(100 + i)},1390000{i:04d},,1,,,新标签" for i in range(7)]
+    lines += [
+        f"李四,{idn(1)},,合伙人,2,,,法律服务团",      # row 9: update by ID number
+        "王五,,13800001111,总经理,1,,,",               # row 10: merge by name + phone
+        f"坏号,{idn(5)[:-1]}0,,,1,,,",                # row 11: bad check digit
+        f"新人0,{idn(100)},,,1,,,",                   # row 12: same ID number as row 2
+        "缺类别,,,,,,,",                               # row 13: category missing
+    ]
+    return write(tmp_path, "\n".join(lines) + "\n")
+
+
+def test_pipelined_import_equals_the_one_process_result(tmp_path, make_person, pipelined):
+    existing = make_person("李四", id_seq=1, job_title="律师")
+    likely = make_person("王五", phone="13800001111", job_title="")
+    path = _ledger(tmp_path)
+    preview = run_import(path, PersonSpec(), context(), dry_run=True)
+    assert (preview.rows, preview.created, preview.updated, preview.merged) == (12, 7, 1, 1)
+    assert sorted((r, c) for r, c, _m in preview.errors) == [(11, "身份证号"), (12, "身份证号"), (13, "人士类别")]
+    assert Person.objects.count() == 2
+
+    result = run_import(path, PersonSpec(), context(), skip_invalid=True, rejected_output=False)
+    assert pipelined and not multiprocessing.active_children()
+    assert (result.created, result.updated, result.merged, result.rejected) == (7, 1, 1, 3)
+    existing.refresh_from_db()
+    likely.refresh_from_db()
+    assert existing.job_title == "合伙人" and likely.job_title == "总经理"
+    ring = keyring()
+    for i in range(7):
+        person = Person.objects.get(name=f"新人{i}")
+        # precomputed in the child: tokens that open to the value, the blind indexes the model stores
+        assert person.id_number == idn(100 + i) and person.phone == f"1390000{i:04d}"
+        with connection.cursor() as cursor:  # the stored column, not the field's decrypted value
+            cursor.execute("SELECT id_number, id_number_bidx, phone_bidx, name_pinyin, name_initials "
+                           "FROM people_person WHERE id = %s", [person.pk])
+            raw = cursor.fetchone()
+        assert raw[0].startswith(f"sm4gcm1:{ring.active_key_id}:") and idn(100 + i) not in raw[0]
+        assert raw[1] == services.blind_index_of("id_number", idn(100 + i))
+        assert raw[2] == services.blind_index_of("phone", f"1390000{i:04d}")
+        assert (raw[3], raw[4]) == pinyin.name_keys(f"新人{i}")
+        assert list(person.tags.values_list("name", flat=True)) == ["新标签"]
+    assert AuditEntry.objects.filter(action=AuditEntry.CREATE, object_repr="新人3").count() == 1
+    # found again through the blind index: a second import of the same file creates nobody
+    again = run_import(path, PersonSpec(), context(), skip_invalid=True, rejected_output=False)
+    assert again.created == 0 and Person.objects.count() == 9
+
+
+def test_all_or_nothing_still_writes_nothing_when_pipelined(tmp_path, pipelined):
+    result = run_import(_ledger(tmp_path), PersonSpec(), context())
+    assert pipelined and not result.committed and result.rejected == 3
+    assert Person.objects.count() == 0
+    assert not multiprocessing.active_children()
+
+
+def test_refusal_in_the_reading_process_is_raised(tmp_path, pipelined):
+    lines = ["姓名,人士类别"] + [f"人{i},1" for i in range(10)]
+    with pytest.raises(TabularError) as caught:
+        run_import(write(tmp_path, "\n".join(lines) + "\n"), PersonSpec(), context(), max_rows=5)
+    assert caught.value.code == "too_many_rows" and "5" in caught.value.message
+    assert Person.objects.count() == 0
+    assert not multiprocessing.active_children()
+
+
+def test_garbage_collector_paced_for_the_import_and_restored(tmp_path, monkeypatch):
+    import gc
+
+    seen = []
+    real_write = PersonSpec.write
+
+    def write_spy(self, rows, ctx):
+        seen.append(gc.get_threshold()[0])
+        return real_write(self, rows, ctx)
+
+    monkeypatch.setattr(PersonSpec, "write", write_spy)
+    before = gc.get_threshold()
+    result = run_import(write(tmp_path, "姓名,人士类别\n甲,1\n"), PersonSpec(), context())
+    assert result.created == 1 and seen == [max(before[0], engine.GC_THRESHOLD)]
+    assert gc.get_threshold() == before
