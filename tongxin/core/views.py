@@ -6,7 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -20,6 +21,13 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        from tongxin.core.roles import portal_only
+
+        if portal_only(self.request.user):
+            return reverse("portal:home")
+        return super().get_default_redirect_url()
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -39,6 +47,10 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request):
+    from tongxin.core.roles import portal_only
+
+    if portal_only(request.user):
+        return redirect("portal:home")
     today = timezone.localdate()
     start = datetime.date(today.year, 1, 1)
     user = request.user

@@ -87,10 +87,15 @@ def test_member_of_another_county_cannot_open_records_of_this_one(client, make_m
     assert not activity.registrations.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="needs the core change in the portal report: LoginView sends members to /m/")
 def test_a_member_lands_on_the_portal_after_login(client, member):
     response = client.post(reverse("core:login"), {"username": member.user.username, "password": "Tongxin@2026"})
     assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    assert client.get(reverse("core:home"))["Location"] == reverse("portal:home")
+
+
+def test_staff_still_land_on_the_staff_home(client, staff_user):
+    response = client.post(reverse("core:login"), {"username": staff_user.username, "password": "Tongxin@2026"})
+    assert response.status_code == 302 and response["Location"] == reverse("core:home")
 
 
 def test_initial_password_banner(member_client, member):

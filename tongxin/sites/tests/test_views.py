@@ -39,7 +39,7 @@ def test_pages_render_for_staff(staff_client, records):
                 reverse("sites:standard_detail", args=[Standard.objects.get(code="qiyou").pk]),
                 reverse("sites:site_import"), reverse("sites:keytask_import"), reverse("sites:site_import_template"),
                 reverse("sites:keytask_import_template"), reverse("sites:assessment_add"),
-                reverse("sites:standard_add"), reverse("sites:keytask_add"), reverse("sites:site_add"),
+                reverse("sites:keytask_add"), reverse("sites:site_add"),
                 reverse("sites:inspectionround_add"), reverse("sites:evaluationscheme_add")]:
         assert staff_client.get(url).status_code == 200, url
     page = staff_client.get(records["assessment"].get_absolute_url()).content.decode()
@@ -124,7 +124,17 @@ def test_api_is_scoped(client, other_staff_user, staff_user, records):
     assert any(row["title"] == "推进任务" for row in data.get("results", data))
 
 
-def test_editing_a_used_standard_on_the_page_saves_a_new_version(staff_client, records):
+def test_only_administrators_publish_standards(staff_client, records):
+    """Standards are shared by every county: county staff may read them but not add or change them."""
+    standard = Standard.objects.get(code="shiyou", is_current=True)
+    assert staff_client.get(reverse("sites:standard_detail", args=[standard.pk])).status_code == 200
+    assert staff_client.get(reverse("sites:standard_add")).status_code in (403, 404)
+    assert staff_client.get(reverse("sites:standard_edit", args=[standard.pk])).status_code in (403, 404)
+
+
+def test_editing_a_used_standard_on_the_page_saves_a_new_version(client, admin_user, records):
+    staff_client = client
+    staff_client.force_login(admin_user)
     standard = Standard.objects.get(code="shiyou", is_current=True)
     criteria = list(standard.criteria.all())
     data = {"code": standard.code, "name": "十有（2026修订）", "source": standard.source, "pass_score": "60",
