@@ -7,7 +7,6 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -72,26 +71,10 @@ class DetailView(ObjectDetailView):
 
 
 class ObjectActionView(generic_views.ObjectActionView):
-    """core's action view, with the form given the user (pickers limited to the user's scope) and the upload,
-    and `perform` able to return the message to show."""
+    """core's action view, with the form given the user (pickers limited to the user's scope)."""
 
     def form_kwargs(self) -> dict:
         return {"user": self.request.user}
-
-    def post(self, request, *args, **kwargs):
-        self.object  # noqa: B018 - a record outside the scope is a 404 before the form is read
-        form = self.form_class(request.POST, request.FILES, **self.form_kwargs())
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    message = self.perform(form.cleaned_data)
-            except ValidationError as exc:
-                messages.error(request, error_text(exc))
-            else:
-                messages.success(request, message or self.success_message or _("已保存。"))
-        else:
-            messages.error(request, _form_errors(form))
-        return redirect(self.success_url())
 
 
 # --- Activities --------------------------------------------------------------------------------------------------

@@ -282,23 +282,28 @@ class ObjectActionView(ScopedViewMixin, generic.View):
     def object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
-    def perform(self, data: dict) -> None:
+    def perform(self, data: dict) -> str | None:
+        """Call the service; may return the message to show instead of `success_message`."""
         raise NotImplementedError
+
+    def form_kwargs(self) -> dict:
+        """Extra arguments for the form, e.g. `{"user": self.request.user}` for pickers limited to the scope."""
+        return {}
 
     def success_url(self) -> str:
         return self.object.get_absolute_url()
 
     def post(self, request, *args, **kwargs):
         self.object  # noqa: B018 - a record outside the scope is a 404 before the form is read
-        form = self.form_class(request.POST)
+        form = self.form_class(request.POST, request.FILES, **self.form_kwargs())
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    self.perform(form.cleaned_data)
+                    message = self.perform(form.cleaned_data)
             except ValidationError as exc:
                 messages.error(request, error_text(exc))
             else:
-                messages.success(request, self.success_message or _("已保存。"))
+                messages.success(request, message or self.success_message or _("已保存。"))
         else:
             messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(self.success_url())
