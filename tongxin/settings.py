@@ -237,4 +237,7 @@ LOGGING = {
 OTP_TOTP_ISSUER = "同心"
 TONGXIN_JOB_STALE_MINUTES = int(os.environ.get("TONGXIN_JOB_STALE_MINUTES", "5"))
 TONGXIN_JOBS_INLINE = env_bool("TONGXIN_JOBS_INLINE", TESTING)
+# The dashboard reads its figures from snapshots younger than this many seconds; older ones are shown (with their
+# time) while a job recomputes them; 0 computes every page from the records.
+TONGXIN_FIGURES_MAX_AGE = int(os.environ.get("TONGXIN_FIGURES_MAX_AGE", "600"))
 TONGXIN_SITE_NAME = _("同心 · 新阶统战工作平台")

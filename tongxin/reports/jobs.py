@@ -1,10 +1,11 @@
-"""Background job kinds of the reports (autodiscovered by tongxin.core.jobs): reports_export (.docx / .pdf)."""
+"""Background job kinds of the reports (autodiscovered by tongxin.core.jobs): reports_export (.docx / .pdf) and
+reports_snapshot (recomputing the dashboard's figures)."""
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from tongxin.core.jobs import JobError, job_handler
-from tongxin.reports import engine, services
+from tongxin.reports import engine, services, snapshots
 
 
 @job_handler("reports_export")
@@ -28,3 +29,11 @@ def export_job(job, progress) -> dict:
     job.result_file.save(services.filename(region, start, end, fmt), ContentFile(payload), save=False)
     return {_("区划"): region.full_name or region.name, _("期间"): engine.period_label(start, end),
             _("格式"): fmt.upper(), _("文件大小"): f"{len(payload) // 1024 + 1} KB"}
+
+
+@job_handler(snapshots.JOB_KIND)
+def snapshot_job(job, progress) -> dict:
+    """params: {"kind", "region" (internal code, "" for the whole country), "from", "to"}. Figures only: the
+    snapshot is read by pages that check the region against their user's scope."""
+    result = snapshots.refresh_job(job.params)
+    return {_("耗时（秒）"): result["seconds"]}

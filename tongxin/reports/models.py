@@ -42,3 +42,26 @@ class ReportTemplate(AuditedModel, TimeStampedModel):
         errors = validate_spec(self.spec)
         if errors:
             raise ValidationError(errors)
+
+
+class FigureSnapshot(models.Model):
+    """Figures computed once and read many times: the dashboard's figures of a region and period, and the chart
+    of one metric. Never entered by hand and never shown on their own — a page that reads one has checked the
+    region against the user's scope, shows when the figures were computed and offers to recompute them."""
+
+    kind = models.CharField(_("内容"), max_length=80)
+    region_code = models.CharField(_("区划代码"), max_length=12, blank=True)
+    date_from = models.DateField(_("起始日期"))
+    date_to = models.DateField(_("截止日期"))
+    data = models.JSONField(_("数据"), default=dict)
+    computed_at = models.DateTimeField(_("计算时间"))
+    seconds = models.FloatField(_("计算耗时（秒）"), default=0)
+
+    class Meta:
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")
+        constraints = [models.UniqueConstraint(fields=["kind", "region_code", "date_from", "date_to"],
+                                               name="reports_snapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.region_code} {self.date_from}–{self.date_to}"

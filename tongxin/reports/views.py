@@ -2,7 +2,7 @@
 figure, and the template editor. Every page works on a region inside the user's scope; figures come from the
 engine, never from rows loaded into Python."""
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -18,7 +18,7 @@ from tongxin.core import jobs
 from tongxin.core.exports import attachment_headers, xlsx_response
 from tongxin.core.paging import keyset_page
 from tongxin.core.scope import scope_prefix
-from tongxin.reports import engine, forms, maps, narrative, registry, selectors, services
+from tongxin.reports import engine, forms, maps, narrative, registry, services, snapshots
 from tongxin.reports.models import ReportTemplate
 from tongxin.reports.registry import total_of
 
@@ -56,40 +56,62 @@ class DashboardView(ReportsPermissionMixin, generic.TemplateView):
 
     template_name = "reports/dashboard.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = forms.PeriodForm(self.request.GET or None, user=self.request.user)
+    def period(self, data):
+        form = forms.PeriodForm(data or None, user=self.request.user)
         region, date_from, date_to = form.values()
         if region is None:
             raise Http404
+        return form, region, date_from, date_to
+
+    def post(self, request, *args, **kwargs):
+        """立即刷新: recompute the figures and the chosen chart from the records now (a region outside the user's
+        scope, or a broken period, is 404: the button only ever posts what the page showed)."""
+        form, region, date_from, date_to = self.period(request.POST)
+        if not form.is_valid():
+            raise Http404
+        chosen = self.chosen_metric(registry.all_metrics(), request.POST.get("metric", ""))
+        snapshots.recompute("dashboard", region, date_from, date_to)
+        if chosen is not None:
+            snapshots.recompute(f"chart:{chosen.key}", region, date_from, date_to)
+        messages.success(request, _("统计数据已按最新记录重新计算"))
+        query = form.query() + (f"&{urlencode({'metric': chosen.key})}" if chosen is not None else "")
+        return redirect(reverse("reports:dashboard") + "?" + query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form, region, date_from, date_to = self.period(self.request.GET)
         metrics = registry.all_metrics()
         prev_from, prev_to = engine.previous_period(date_from, date_to)
-        current = engine.figures(region, date_from, date_to)
-        previous = engine.figures(region, prev_from, prev_to)
-        chosen = self.chosen_metric(metrics)
+        figures = snapshots.read("dashboard", region, date_from, date_to)
+        current, previous = figures.data["current"], figures.data["previous"]
+        chosen = self.chosen_metric(metrics, self.request.GET.get("metric", ""))
         cards = []
         for metric in metrics:
-            delta = engine.change(current[metric.key], previous[metric.key])
+            if metric.key not in current:  # a metric registered after the snapshot was taken
+                continue
+            delta = engine.change(current[metric.key], previous.get(metric.key, 0))
             cards.append({"key": metric.key, "label": metric.label, "unit": metric.unit,
                           "value": _display(total_of(current[metric.key])),
-                          "previous": _display(total_of(previous[metric.key])),
+                          "previous": _display(total_of(previous.get(metric.key, 0))),
                           "delta": delta["delta"], "delta_text": _display(abs(delta["delta"])),
                           "percent": delta["percent"], "url": drill_url(metric.key, region, date_from, date_to),
                           "selected": chosen is not None and metric.key == chosen.key})
+        chart = snapshots.read(f"chart:{chosen.key}", region, date_from, date_to) if chosen else None
         context.update({
             "title": _("驾驶舱"), "form": form, "region": region, "date_from": date_from, "date_to": date_to,
             "prev_from": prev_from, "prev_to": prev_to, "period_label": engine.period_label(date_from, date_to),
             "cards": cards, "metrics": metrics, "chosen": chosen,
-            "chart_data": self.chart_data(chosen, region, date_from, date_to, prev_from, prev_to, current)
-            if chosen else None,
-            "top_associations": selectors.top_associations(region, date_from, date_to, self.request.user),
+            "chart_data": self.chart_data(chosen, region, date_from, date_to, current, chart.data) if chosen else None,
+            "top_associations": figures.data.get("top_associations", []),
+            "computed_at": min(figures.computed_at, chart.computed_at) if chart else figures.computed_at,
+            "stale": figures.stale or (chart is not None and chart.stale),
+            "refresh_fields": parse_qsl(form.query(**({"metric": chosen.key} if chosen else {}))),
             "report_url": reverse("reports:report") + "?" + form.query(),
             "compare_url": reverse("reports:compare") + "?" + form.query(),
         })
         return context
 
-    def chosen_metric(self, metrics):
-        wanted = self.request.GET.get("metric", "")
+    def chosen_metric(self, metrics, wanted: str = ""):
         for metric in metrics:
             if metric.key == wanted:
                 return metric
@@ -97,17 +119,15 @@ class DashboardView(ReportsPermissionMixin, generic.TemplateView):
         preferred = [m for m in metrics if m.key == "people.total"]
         return (hooked or preferred or metrics or [None])[0]
 
-    def chart_data(self, metric, region, date_from, date_to, prev_from, prev_to, current) -> dict:
+    def chart_data(self, metric, region, date_from, date_to, current, chart) -> dict:
         key = metric.key
-        months = engine.by_month(region, date_from, date_to, [key])[key]
-        before = list(engine.by_month(region, prev_from, prev_to, [key])[key].values())
+        months, before = chart["months"], chart["before"]
         windows = registry.month_windows(date_from, date_to)
         one_year = date_from.year == date_to.year
         children = engine.children_of(region)
-        per_child = engine.by_region(region, date_from, date_to, [key], children=children)[key] if children else {}
         parts = []
         for other in registry.all_metrics():
-            value = current[other.key]
+            value = current.get(other.key)
             if isinstance(value, dict) and any(value.get("by", {}).values()):
                 narrows = registry.has_part_filter(other.key)
                 parts.append({"key": other.key, "label": other.label, "unit": other.unit,
@@ -128,7 +148,7 @@ class DashboardView(ReportsPermissionMixin, generic.TemplateView):
             },
             "regions": {
                 "names": [c.name for c in children], "codes": [c.official_code for c in children],
-                "values": [total_of(per_child.get(c.code, 0)) for c in children],
+                "values": [chart["regions"].get(c.code, 0) for c in children],
                 "urls": [drill_url(key, c, date_from, date_to) for c in children],
                 "map": maps.map_url(region.code),
             },

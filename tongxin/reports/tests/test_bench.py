@@ -23,7 +23,7 @@ def test_reports_benchmark_small_city(tmp_path):
         assert figures["seconds"] > 0 and figures["baseline_seconds"] > 0
         assert abs(figures["ratio"] - figures["seconds"] / figures["baseline_seconds"]) <= 0.02 * figures["ratio"]
     for figures in result["dashboard"].values():
-        assert set(figures) == {"ms"} and figures["ms"] > 0
+        assert set(figures) == {"ms", "cold_ms"} and figures["ms"] > 0 and figures["cold_ms"] > 0
 
 
 def test_synthetic_city_counts_match_the_report(db):
