@@ -87,13 +87,21 @@ def whole_months(date_from: datetime.date, date_to: datetime.date) -> int:
     return (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
 
 
+def _year_before(day: datetime.date) -> datetime.date:
+    return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) else \
+        day.replace(year=day.year - 1)
+
+
 def previous_period(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The period of the same length just before: the previous year, quarter or months for whole months, else the
-    same number of days."""
+    """The period to compare with: the previous year, quarter or months for whole months; the same days of the
+    year before for the year so far (1 January to a day of the same year); else the same number of days before."""
     months = whole_months(date_from, date_to)
     if months:
         start = _add_months(date_from, -months)
         return start, date_from - datetime.timedelta(days=1)
+    if date_from.month == 1 and date_from.day == 1 and date_to.year == date_from.year:
+        # the year so far (本年): the same days of the year before (去年同期)
+        return _year_before(date_from), _year_before(date_to)
     days = (date_to - date_from).days + 1
     return date_from - datetime.timedelta(days=days), date_from - datetime.timedelta(days=1)
 

@@ -26,7 +26,12 @@ def test_previous_period_of_the_same_length():
     assert engine.previous_period(D(2025, 1, 1), D(2025, 12, 31)) == (D(2024, 1, 1), D(2024, 12, 31))
     assert engine.previous_period(D(2025, 1, 1), D(2025, 3, 31)) == (D(2024, 10, 1), D(2024, 12, 31))
     assert engine.previous_period(D(2025, 3, 1), D(2025, 3, 31)) == (D(2025, 2, 1), D(2025, 2, 28))
-    assert engine.previous_period(D(2026, 1, 1), D(2026, 1, 10)) == (D(2025, 12, 22), D(2025, 12, 31))
+    assert engine.previous_period(D(2026, 3, 5), D(2026, 3, 14)) == (D(2026, 2, 23), D(2026, 3, 4))
+
+
+def test_the_year_so_far_compares_with_the_same_days_of_the_year_before():
+    assert engine.previous_period(D(2026, 1, 1), D(2026, 11, 24)) == (D(2025, 1, 1), D(2025, 11, 24))
+    assert engine.previous_period(D(2026, 1, 1), D(2026, 1, 10)) == (D(2025, 1, 1), D(2025, 1, 10))
 
 
 @pytest.mark.parametrize("period, label", [
