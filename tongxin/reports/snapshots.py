@@ -151,6 +151,28 @@ def refresh_job(params: dict) -> dict:
     return {"seconds": snapshot.seconds}
 
 
+def default_chart_metric(metrics):
+    """The metric the dashboard charts when none is chosen: the first with both breakdown hooks, else people.total."""
+    hooked = [m for m in metrics if m.by_region is not None and m.by_month is not None]
+    preferred = [m for m in metrics if m.key == "people.total"]
+    return (hooked or preferred or metrics or [None])[0]
+
+
+def warm(regions, date_from, date_to) -> list[tuple[Region, float]]:
+    """Compute the dashboards of these regions now (what `tongxin refresh_figures` runs at night, so that the
+    morning's first page reads a snapshot too): the figures and the default chart. Returns (region, seconds)."""
+    from tongxin.reports import registry
+
+    chosen = default_chart_metric(registry.all_metrics())
+    done = []
+    for region in regions:
+        seconds = recompute("dashboard", region, date_from, date_to).seconds
+        if chosen is not None:
+            seconds += recompute(f"chart:{chosen.key}", region, date_from, date_to).seconds
+        done.append((region, round(seconds, 3)))
+    return done
+
+
 def forget(region_code: str | None = None) -> int:
     """Drop snapshots (of one region, or all): the next page computes them from the records."""
     rows = FigureSnapshot.objects.all()

@@ -115,9 +115,7 @@ class DashboardView(ReportsPermissionMixin, generic.TemplateView):
         for metric in metrics:
             if metric.key == wanted:
                 return metric
-        hooked = [m for m in metrics if m.by_region is not None and m.by_month is not None]
-        preferred = [m for m in metrics if m.key == "people.total"]
-        return (hooked or preferred or metrics or [None])[0]
+        return snapshots.default_chart_metric(metrics)
 
     def chart_data(self, metric, region, date_from, date_to, current, chart) -> dict:
         key = metric.key

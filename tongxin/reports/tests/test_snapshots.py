@@ -128,3 +128,42 @@ def test_the_job_of_a_region_that_no_longer_exists_fails_with_a_message(db):
 def test_unknown_snapshot_kind_is_refused():
     with pytest.raises(ValueError):
         snapshots._split("nonsense")
+
+
+def test_refresh_figures_computes_the_dashboards_that_pages_then_read(persons, staff_client, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    out = StringIO()
+    call_command("refresh_figures", "--region", COUNTY_A, "--from", YEAR[0].isoformat(), "--to",
+                 YEAR[1].isoformat(), stdout=out)
+    assert "已计算 1 个区划" in out.getvalue()
+    assert set(FigureSnapshot.objects.values_list("kind", "region_code")) == {
+        ("dashboard", COUNTY_A), ("chart:people.total", COUNTY_A)}
+    with CaptureQueriesContext(connection) as queries:
+        page = staff_client.get(reverse("reports:dashboard"), {**PERIOD, "metric": ""})
+    assert total_card(page) == "6" and page.context["chosen"].key == "people.total"
+    assert len(queries) < 25  # read, not computed
+
+
+def test_refresh_figures_by_default_covers_the_counties_and_above(persons):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("refresh_figures", stdout=out)
+    codes = set(FigureSnapshot.objects.filter(kind="dashboard").values_list("region_code", flat=True))
+    assert {"51", "5109", COUNTY_A, COUNTY_B} <= codes
+    assert not any(len(code) > 6 for code in codes)
+
+
+def test_refresh_figures_rejects_a_bad_period(db):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="开始日期不能晚于结束日期"):
+        call_command("refresh_figures", "--from", "2025-12-31", "--to", "2025-01-01")
