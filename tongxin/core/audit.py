@@ -161,6 +161,14 @@ def labelled_value(value):
 FIELD_LABELS = {"roles": gettext_lazy("角色"), "permissions": gettext_lazy("权限")}
 
 
+def _choice_label(field, value):
+    """A stored choice code as its label (状态 "adopted" → 已采纳); codes no longer among the choices stay as they are."""
+    if value is None or value == "" or isinstance(value, list | tuple | dict):
+        return value
+    labels = {str(code): label for code, label in field.flatchoices}
+    return labels.get(str(value), value)
+
+
 def _field_or_none(model, name: str):
     """A field removed since the entry was written keeps its code name in the display."""
     from django.core.exceptions import FieldDoesNotExist
@@ -184,6 +192,8 @@ def labelled_changes(model, changes: dict) -> list[dict]:
                 continue
             label = field.verbose_name
         before, after = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
+        if field is not None and field.choices:
+            before, after = _choice_label(field, before), _choice_label(field, after)
         rows.append({"name": name, "label": label, "before": labelled_value(before),
                      "after": labelled_value(after)})
     return rows
