@@ -110,6 +110,23 @@ def history_for(obj):
     return AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("user")
 
 
+def redact(obj, fields, *, replacement_repr: str) -> int:
+    """Erase personal information from an object's past audit entries (a person's right to deletion): the entries
+    stay — who did what, when — but their object name becomes `replacement_repr` and the before/after values of
+    `fields` become "（已删除）". The one sanctioned change to the append-only log; the caller logs the erasure itself.
+    Returns the number of entries redacted."""
+    erased = str(_("（已删除）"))
+    count = 0
+    for entry in history_for(obj).select_related(None).only("pk", "changes", "object_repr").iterator():
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        scrubbed = {name: ([erased if v not in (None, "") else v for v in pair] if isinstance(pair, list | tuple)
+                           else erased) if name in fields else pair
+                    for name, pair in changes.items()}
+        AuditEntry.objects.filter(pk=entry.pk).update(object_repr=replacement_repr[:200], changes=scrubbed)
+        count += 1
+    return count
+
+
 @receiver(pre_save)
 def _remember_before(sender, instance, raw=False, **kwargs):
     if raw or not isinstance(instance, AuditedModel) or instance._state.adding or instance.pk is None:

@@ -688,6 +688,7 @@ def erase_person(person: Person, reason: str, user=None) -> Person:
             phone="", phone_bidx="", note="", user=None, is_erased=True, updated_at=timezone.now(),
         )
         person.refresh_from_db()
+        audit.redact(person, ERASED_FIELDS, replacement_repr=str(person))
         erased = str(_("（已删除）"))
         audit.log(AuditEntry.UPDATE, person, changes={name: [erased, None] for name in ERASED_FIELDS},
                   message=_("删除个人信息：%(reason)s") % {"reason": reason[:400]})

@@ -225,6 +225,12 @@ def test_erase_keeps_figures_but_not_the_person(make_person, staff_user):
     assert not person.network_accounts.exists() and not person.tags.exists()
     assert person.is_representative and states(person) == before
     assert "王五" not in str(history_for(person).first().changes)
+    # the earlier entries (creation) keep who and when, but no longer name the person or hold their data
+    entries = list(history_for(person))
+    assert len(entries) >= 2
+    assert not any("王五" in e.object_repr or "王五" in str(e.changes) or "13812345678" in str(e.changes)
+                   for e in entries)
+    assert entries[-1].action == AuditEntry.CREATE and entries[-1].object_repr == "已删除人员"
 
 
 def test_editing_the_entry_date_moves_the_start_of_history(make_person, staff_user):
