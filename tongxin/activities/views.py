@@ -40,6 +40,8 @@ from tongxin.core.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectExportView,
+    ObjectImportTemplateView,
+    ObjectImportView,
     ObjectListView,
     ScopedViewMixin,
     ServiceEditView,
@@ -456,31 +458,21 @@ class ActivityExportView(ObjectExportView):
         return imports.export_activities(queryset).iterator(chunk_size=2000)
 
 
-class ActivityImportView(ScopedViewMixin, generic.FormView):
-    """Upload an activity list: checked row by row; written all-or-nothing or only the valid rows."""
+class ActivityImportView(ObjectImportView):
+    """Upload an activity list and import it in one step: checked row by row; written all-or-nothing or only the
+    valid rows ("mode" = "valid"). Nothing is kept between requests."""
 
     model = Activity
-    permission_action = "add"
     template_name = "activities/activity_import.html"
     form_class = forms.ImportForm
+    title = gettext_lazy("导入活动")
+    template_url_name = "activities:activity_import_template"
+    list_url_name = "activities:activity_list"
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
-
-    def get_context_data(self, **kwargs):
+    def spec(self):
         from tongxin.activities import imports
 
-        context = super().get_context_data(**kwargs)
-        spec = imports.ActivitySpec()
-        context.update({
-            "title": _("导入活动"),
-            "template_url": reverse("activities:activity_import_template"),
-            "cancel_url": reverse("activities:activity_list"),
-            "headers": [(c.header, "、".join(c.aliases), c.required, c.help_text) for c in spec.import_columns],
-        })
-        return context
+        return imports.ActivitySpec()
 
     def form_valid(self, form):
         from tongxin.activities import imports
@@ -491,28 +483,22 @@ class ActivityImportView(ScopedViewMixin, generic.FormView):
             result = imports.import_activities(form.cleaned_data["file"], region=form.cleaned_data["region"].code,
                                                user=self.request.user, skip_invalid=skip)
         except TabularError as exc:
-            form.add_error("file", exc.message)
-            return self.form_invalid(form)
+            return self.file_error(form, exc)
         if not result.committed:
-            return self.render_to_response(self.get_context_data(form=form, result=result,
-                                                                 errors=describe_errors(result, 200)))
+            return self.render_to_response(self.get_context_data(
+                form=form, result=result, errors=describe_errors(result, self.shown_errors)))
         messages.success(self.request, _("导入完成：新增 %(c)s 项，跳过 %(s)s 项，有错误未导入 %(r)s 行。") % {
             "c": result.created, "s": result.skipped, "r": result.rejected})
-        return redirect("activities:activity_list")
+        return redirect(self.success_url())
 
 
-class ActivityImportTemplateView(ScopedViewMixin, generic.View):
+class ActivityImportTemplateView(ObjectImportTemplateView):
     model = Activity
-    permission_action = "add"
 
-    def get(self, request):
+    def spec(self):
         from tongxin.activities import imports
-        from tongxin.core.exports import attachment_headers
 
-        spec = imports.ActivitySpec()
-        response = HttpResponse(spec.template_xlsx(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        return attachment_headers(response, spec.template_filename)
+        return imports.ActivitySpec()
 
 
 # --- Programmes and the service menu -------------------------------------------------------------------------------

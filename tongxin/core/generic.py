@@ -1,16 +1,20 @@
-"""Generic object views (NetBox-style): list, detail, edit, delete — scoped, permission-checked, audited.
+"""Generic object views (NetBox-style): list, detail, edit, delete, export and import — scoped, permission-checked,
+audited.
 
 An app's view is a subclass naming its model, table columns, filterset and form. Every queryset comes from
 `model.objects.restrict(user)`, so an object outside the user's region is a 404 on every page.
 """
 
 import io
+import os
+import uuid
 from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponse
@@ -362,3 +366,212 @@ class ObjectExportView(ScopedViewMixin, generic.View):
         response = HttpResponse(buffer.getvalue(), content_type=EXPORT_FORMATS[fmt])
         response["Cache-Control"] = "no-store"
         return attachment_headers(response, self.filename(fmt))
+
+
+# --- Imports: upload → preview → commit ----------------------------------------------------------------------------
+
+
+class ObjectImportView(ScopedViewMixin, generic.TemplateView):
+    """Upload a spreadsheet → preview (every row checked by core.tabular, nothing written) → commit all rows or
+    only the valid ones ("mode" = "valid").
+
+    Between the two steps the upload waits in the default storage under a random name in `upload_dir`, kept in the
+    session at `session_key`, so the commit imports exactly the previewed file. A subclass names `model`,
+    `form_class` (a form with `file` and `region` fields, taking `user=`), `spec_class`, `list_url_name`,
+    `template_url_name`, `upload_dir`, `session_key` and `title`. Hooks: `spec()`, `form_kwargs()`,
+    `pending_data()` (what the session keeps), `run()` (the engine on the stored file), `preview_context()`,
+    `commit_pending()` (the second step; `ObjectJobImportView` runs it as a background job). A page that imports
+    in one step, without keeping the file, overrides `form_valid(form)` and uses `file_error()`.
+    """
+
+    permission_action = "add"
+    template_name = "core/object_import.html"
+    form_class = None
+    spec_class = None
+    title = None
+    list_url_name = ""
+    template_url_name = ""
+    upload_dir = "imports"
+    session_key = ""
+    shown_errors = 200
+
+    def spec(self):
+        return self.spec_class()
+
+    def get_title(self) -> str:
+        return self.title or _("导入%(what)s") % {"what": self.spec().name}
+
+    def form_kwargs(self) -> dict:
+        return {"user": self.request.user}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data, files, **self.form_kwargs())
+
+    def headers(self) -> list[tuple]:
+        """The column help beside the form: (header, aliases, required, help text) per column."""
+        return [(c.header, "、".join(c.aliases), c.required, c.help_text) for c in self.spec().import_columns]
+
+    def cancel_url(self) -> str:
+        return reverse(self.list_url_name)
+
+    def success_url(self) -> str:
+        return reverse(self.list_url_name)
+
+    def restart_url(self) -> str:
+        """Where an expired or failed commit goes back to: this page."""
+        return self.request.get_full_path()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.get_form())
+        context.update({
+            "title": self.get_title(),
+            "template_url": reverse(self.template_url_name),
+            "cancel_url": self.cancel_url(),
+            "headers": self.headers(),
+        })
+        return context
+
+    # Step 1: upload and preview.
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("step") == "commit":
+            return self.commit()
+        form = self.get_form(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        return self.form_valid(form)
+
+    def form_valid(self, form):
+        from tongxin.core.tabular import TabularError
+
+        upload = form.cleaned_data["file"]
+        self.discard()
+        extension = os.path.splitext(upload.name)[1].lower()
+        path = default_storage.save(f"{self.upload_dir}/{uuid.uuid4().hex}{extension}", upload)
+        pending = self.pending_data(form, path)
+        self.request.session[self.session_key] = pending
+        try:
+            result = self.run(pending, dry_run=True)
+        except TabularError as exc:
+            self.discard()
+            return self.file_error(form, exc)
+        return self.render_to_response(self.get_context_data(form=form, pending=pending,
+                                                             **self.preview_context(result, pending)))
+
+    def file_error(self, form, exc):
+        """A file the engine cannot read or refuses: the message goes under the file field."""
+        form.add_error("file", exc.message)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def pending_data(self, form, path: str) -> dict:
+        """What the session keeps between the steps (JSON only)."""
+        return {"path": path, "filename": os.path.basename(form.cleaned_data["file"].name),
+                "region": form.cleaned_data["region"].code}
+
+    def import_context(self, pending: dict):
+        from tongxin.core.tabular import ImportContext
+
+        return ImportContext(user=self.request.user, region=pending["region"], scope=pending["region"],
+                             source="web", filename=pending["filename"], today=timezone.localdate())
+
+    def run(self, pending: dict, *, dry_run: bool, skip_invalid: bool = False):
+        """The engine on the stored upload, scoped to the chosen region."""
+        from tongxin.core.tabular import run_import
+
+        with default_storage.open(pending["path"], "rb") as handle:
+            return run_import(handle, self.spec(), self.import_context(pending), dry_run=dry_run,
+                              skip_invalid=skip_invalid, name=pending["filename"], rejected_output=False)
+
+    def preview_context(self, result, pending: dict) -> dict:
+        from tongxin.core.tabular import describe_errors
+
+        return {"result": result, "errors": describe_errors(result, self.shown_errors),
+                "more_errors": max(0, len(result.errors) - self.shown_errors)}
+
+    # Step 2: commit the previewed file.
+
+    def commit(self):
+        pending = self.request.session.get(self.session_key)
+        if not pending or not default_storage.exists(pending["path"]):
+            messages.error(self.request, _("导入已过期，请重新上传文件。"))
+            return redirect(self.restart_url())
+        return self.commit_pending(pending, skip_invalid=self.request.POST.get("mode") == "valid")
+
+    def commit_pending(self, pending: dict, *, skip_invalid: bool):
+        """Import at once, in this request; the stored upload is removed whatever happens."""
+        from tongxin.core.tabular import TabularError
+
+        try:
+            result = self.run(pending, dry_run=False, skip_invalid=skip_invalid)
+        except TabularError as exc:
+            messages.error(self.request, exc.message)
+            return redirect(self.restart_url())
+        finally:
+            self.discard()
+        if not result.committed:
+            messages.error(self.request, _("有 %(n)s 行存在错误，没有写入任何数据。") % {"n": result.rejected})
+            return redirect(self.restart_url())
+        messages.success(self.request, _("导入完成：新增 %(c)s 行，重复跳过 %(s)s 行，有错误未导入 %(r)s 行。") % {
+            "c": result.created, "s": result.skipped, "r": result.rejected})
+        return redirect(self.success_url())
+
+    def discard(self):
+        pending = self.request.session.pop(self.session_key, None)
+        if pending and default_storage.exists(pending["path"]):
+            default_storage.delete(pending["path"])
+
+
+class ObjectJobImportView(ObjectImportView):
+    """An import whose commit is a background job of kind `job_kind` (its handler reads the stored upload and
+    deletes it), run at once in the request when the file is at most `inline_max_bytes`. The answer is the job's
+    page. `commit_form_class` (a form with a `mode` field) shows the chosen mode again under the preview."""
+
+    job_kind = ""
+    inline_max_bytes = 2 * 1024 * 1024
+    commit_form_class = None
+
+    def pending_data(self, form, path: str) -> dict:
+        return {**super().pending_data(form, path), "size": form.cleaned_data["file"].size,
+                "mode": form.cleaned_data["mode"]}
+
+    def preview_context(self, result, pending: dict) -> dict:
+        return {**super().preview_context(result, pending),
+                "commit_form": self.commit_form_class(initial={"mode": pending["mode"]})}
+
+    def job_title(self, pending: dict) -> str:
+        return _("导入%(what)s：%(f)s") % {"what": self.spec().name, "f": pending["filename"]}
+
+    def job_params(self, pending: dict, *, skip_invalid: bool) -> dict:
+        return {**pending, "skip_invalid": skip_invalid}
+
+    def commit_pending(self, pending: dict, *, skip_invalid: bool):
+        from tongxin.core import jobs
+
+        job = jobs.enqueue(self.job_kind, title=self.job_title(pending), user=self.request.user,
+                           region_code=pending["region"], params=self.job_params(pending, skip_invalid=skip_invalid))
+        self.request.session.pop(self.session_key, None)
+        if job.status == job.QUEUED and pending["size"] <= self.inline_max_bytes:
+            jobs.run_job(job.pk)
+        return redirect("core:job_detail", pk=job.pk)
+
+
+class ObjectImportTemplateView(ScopedViewMixin, generic.View):
+    """The empty .xlsx template of an import: the spec's headers, an example row and the help. Subclasses name
+    `model` and `spec_class` (or override `spec()`), and may rename the file with `filename()`."""
+
+    permission_action = "add"
+    spec_class = None
+
+    def spec(self):
+        return self.spec_class()
+
+    def filename(self, spec) -> str:
+        return spec.template_filename
+
+    def get(self, request, *args, **kwargs):
+        from tongxin.core.exports import attachment_headers
+
+        spec = self.spec()
+        response = HttpResponse(spec.template_xlsx(), content_type=EXPORT_FORMATS["xlsx"])
+        return attachment_headers(response, self.filename(spec))

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
-from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch
-from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from tongxin.core.exports import attachment_headers
 from tongxin.core.generic import (
-    EXPORT_FORMATS,
     ObjectActionView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectExportView,
+    ObjectImportTemplateView,
+    ObjectImportView,
     ObjectListView,
     ScopedViewMixin,
     ServiceEditView,
@@ -30,12 +23,6 @@ from tongxin.core.generic import (
     query_without_cursor,
 )
 from tongxin.core.scope import scope_prefix
-from tongxin.core.tabular import (
-    ImportContext,
-    TabularError,
-    describe_errors,
-    run_import,
-)
 from tongxin.liaison import filters, forms, imports, selectors, services, tables
 from tongxin.liaison.models import (
     Case,
@@ -262,91 +249,23 @@ class ContactExportView(ObjectExportView):
         return imports.export_contact_links(queryset).iterator(chunk_size=2000)
 
 
-class ContactImportTemplateView(ScopedViewMixin, generic.View):
+class ContactImportTemplateView(ObjectImportTemplateView):
     model = Contact
-    permission_action = "add"
-
-    def get(self, request):
-        spec = imports.ContactSpec()
-        response = HttpResponse(spec.template_xlsx(), content_type=EXPORT_FORMATS["xlsx"])
-        return attachment_headers(response, spec.template_filename)
+    spec_class = imports.ContactSpec
 
 
-class ContactImportView(ScopedViewMixin, generic.TemplateView):
-    """Upload → preview (every row checked, nothing written) → import all rows or only the valid ones. The
-    upload waits in the default storage between the two steps under a random name kept in the session."""
+class ContactImportView(ObjectImportView):
+    """Upload → preview (every row checked, nothing written) → import all rows or only the valid ones."""
 
     model = Contact
-    permission_action = "add"
+    form_class = forms.ImportForm
+    spec_class = imports.ContactSpec
+    title = gettext_lazy("导入联系记录")
     template_name = "liaison/contact_import.html"
+    template_url_name = "liaison:contact_import_template"
+    list_url_name = "liaison:contact_list"
+    upload_dir = "imports/contacts"
     session_key = "liaison_contact_import"
-    shown_errors = 200
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", forms.ImportForm(user=self.request.user))
-        spec = imports.ContactSpec()
-        context.update({
-            "title": _("导入联系记录"),
-            "template_url": reverse("liaison:contact_import_template"),
-            "cancel_url": reverse("liaison:contact_list"),
-            "headers": [(c.header, "、".join(c.aliases), c.required, c.help_text) for c in spec.import_columns],
-        })
-        return context
-
-    def run(self, pending: dict, *, dry_run: bool, skip_invalid: bool = False):
-        context = ImportContext(user=self.request.user, region=pending["region"], scope=pending["region"],
-                                source="web", filename=pending["filename"], today=timezone.localdate())
-        with default_storage.open(pending["path"], "rb") as handle:
-            return run_import(handle, imports.ContactSpec(), context, dry_run=dry_run, skip_invalid=skip_invalid,
-                              name=pending["filename"], rejected_output=False)
-
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("step") == "commit":
-            return self.commit()
-        form = forms.ImportForm(request.POST, request.FILES, user=request.user)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        upload = form.cleaned_data["file"]
-        self.discard()
-        extension = os.path.splitext(upload.name)[1].lower()
-        path = default_storage.save(f"imports/contacts/{uuid.uuid4().hex}{extension}", upload)
-        pending = {"path": path, "filename": os.path.basename(upload.name), "region": form.cleaned_data["region"].code}
-        request.session[self.session_key] = pending
-        try:
-            result = self.run(pending, dry_run=True)
-        except TabularError as exc:
-            self.discard()
-            form.add_error("file", exc.message)
-            return self.render_to_response(self.get_context_data(form=form))
-        return self.render_to_response(self.get_context_data(
-            form=form, result=result, pending=pending, errors=describe_errors(result, self.shown_errors),
-            more_errors=max(0, len(result.errors) - self.shown_errors)))
-
-    def commit(self):
-        pending = self.request.session.get(self.session_key)
-        if not pending or not default_storage.exists(pending["path"]):
-            messages.error(self.request, _("导入已过期，请重新上传文件。"))
-            return redirect("liaison:contact_import")
-        skip = self.request.POST.get("mode") == "valid"
-        try:
-            result = self.run(pending, dry_run=False, skip_invalid=skip)
-        except TabularError as exc:
-            messages.error(self.request, exc.message)
-            return redirect("liaison:contact_import")
-        finally:
-            self.discard()
-        if not result.committed:
-            messages.error(self.request, _("有 %(n)s 行存在错误，没有写入任何数据。") % {"n": result.rejected})
-            return redirect("liaison:contact_import")
-        messages.success(self.request, _("导入完成：新增 %(c)s 行，重复跳过 %(s)s 行，有错误未导入 %(r)s 行。") % {
-            "c": result.created, "s": result.skipped, "r": result.rejected})
-        return redirect("liaison:contact_list")
-
-    def discard(self):
-        pending = self.request.session.pop(self.session_key, None)
-        if pending and default_storage.exists(pending["path"]):
-            default_storage.delete(pending["path"])
 
 
 # --- Coverage --------------------------------------------------------------------------------------------------

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime
 import os
-import uuid
 from functools import cached_property
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db.models import Count, OuterRef, Subquery
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,13 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from tongxin.core import files, jobs
+from tongxin.core import files
 from tongxin.core.exports import attachment_headers
 from tongxin.core.generic import (
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectExportView,
+    ObjectImportTemplateView,
+    ObjectJobImportView,
     ObjectListView,
     ScopedViewMixin,
     apply_errors,
@@ -36,7 +36,6 @@ from tongxin.core.generic import (
 from tongxin.core.models import DictItem, Region
 from tongxin.core.scope import in_scope, scope_prefix
 from tongxin.core.tables import Table
-from tongxin.core.tabular import TabularError, describe_errors
 from tongxin.orgs import exporting, filters, forms, selectors, services, tables
 from tongxin.orgs.models import (
     Association,
@@ -445,27 +444,33 @@ class AssociationExportView(_ExportView):
 # --- Imports ---------------------------------------------------------------------------------------------------------
 
 
-class _ImportTemplateView(ScopedViewMixin, generic.View):
-    permission_action = "add"
+class _ImportTemplateView(ObjectImportTemplateView):
     kind = ""
 
-    def get(self, request):
-        spec = exporting.SPECS[self.kind]()
-        response = HttpResponse(spec.template_xlsx(), content_type=exporting.XLSX)
-        return attachment_headers(response, spec.template_filename)
+    def spec(self):
+        return exporting.SPECS[self.kind]()
 
 
-class _ImportView(ScopedViewMixin, generic.TemplateView):
+class _ImportView(ObjectJobImportView):
     """Upload → preview (every row checked, nothing written) → commit as a job (at once for a small file)."""
 
     template_name = "orgs/import.html"
-    permission_action = "add"
+    form_class = forms.ImportForm
+    commit_form_class = forms.CommitForm
+    upload_dir = "imports/orgs"
+    job_kind = "orgs_import"
     kind = ""
-    shown_errors = 200
+
+    @property
+    def inline_max_bytes(self) -> int:
+        return exporting.IMPORT_INLINE_MAX_BYTES
 
     @property
     def session_key(self) -> str:
         return f"orgs_import_{self.kind}"
+
+    def spec(self):
+        return exporting.SPECS[self.kind]()
 
     def association(self):
         return None
@@ -474,71 +479,36 @@ class _ImportView(ScopedViewMixin, generic.TemplateView):
         association = self.association()
         return {"association_id": association.pk} if association else {}
 
+    def form_kwargs(self) -> dict:
+        association = self.association()
+        return {**super().form_kwargs(), "initial": {"region": association.region_id} if association else None}
+
+    def get_title(self) -> str:
+        association = self.association()
+        return super().get_title() + (f"：{association.name}" if association else "")
+
+    def cancel_url(self) -> str:
+        association = self.association()
+        return association.get_absolute_url() + "?tab=members" if association else super().cancel_url()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        spec = exporting.SPECS[self.kind]()
-        association = self.association()
-        initial = {"region": association.region_id} if association else None
-        context.setdefault("form", forms.ImportForm(user=self.request.user, initial=initial))
-        context.update({
-            "title": _("导入%(what)s") % {"what": spec.name} + (f"：{association.name}" if association else ""),
-            "kind": self.kind,
-            "association": association,
-            "template_url": reverse(f"orgs:{self.template_url_name}"),
-            "cancel_url": association.get_absolute_url() + "?tab=members" if association else reverse(
-                self.cancel_url_name),
-            "headers": [(c.header, "、".join(c.aliases), c.required) for c in spec.import_columns],
-        })
+        context.update({"kind": self.kind, "association": self.association()})
         return context
 
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("step") == "commit":
-            return self.commit()
-        form = forms.ImportForm(request.POST, request.FILES, user=request.user)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        upload = form.cleaned_data["file"]
-        self.discard()
-        extension = os.path.splitext(upload.name)[1].lower()
-        path = default_storage.save(f"imports/orgs/{uuid.uuid4().hex}{extension}", upload)
-        pending = {"path": path, "filename": os.path.basename(upload.name), "size": upload.size,
-                   "region": form.cleaned_data["region"].code, "mode": form.cleaned_data["mode"],
-                   "options": self.options()}
-        request.session[self.session_key] = pending
-        try:
-            result = exporting.run_stored_import(kind=self.kind, path=path, filename=pending["filename"],
-                                                 region=pending["region"], user=request.user, skip_invalid=False,
-                                                 dry_run=True, options=pending["options"])
-        except TabularError as exc:
-            self.discard()
-            form.add_error("file", exc.message)
-            return self.render_to_response(self.get_context_data(form=form))
-        return self.render_to_response(self.get_context_data(
-            form=form, result=result, pending=pending, preview=_preview(self.kind, result),
-            errors=describe_errors(result, self.shown_errors),
-            more_errors=max(0, len(result.errors) - self.shown_errors),
-            commit_form=forms.CommitForm(initial={"mode": pending["mode"]})))
+    def pending_data(self, form, path: str) -> dict:
+        return {**super().pending_data(form, path), "options": self.options()}
 
-    def commit(self):
-        pending = self.request.session.get(self.session_key)
-        if not pending or not default_storage.exists(pending["path"]):
-            messages.error(self.request, _("导入已过期，请重新上传文件。"))
-            return redirect(self.request.get_full_path())
-        form = forms.CommitForm(self.request.POST)
-        skip = form.is_valid() and form.cleaned_data["mode"] == forms.ImportForm.MODE_VALID
-        job = jobs.enqueue("orgs_import", title=_("导入%(what)s：%(f)s") % {
-            "what": exporting.SPECS[self.kind].name, "f": pending["filename"]},
-            user=self.request.user, region_code=pending["region"],
-            params={**pending, "kind": self.kind, "skip_invalid": skip})
-        self.request.session.pop(self.session_key, None)
-        if job.status == job.QUEUED and pending["size"] <= exporting.IMPORT_INLINE_MAX_BYTES:
-            jobs.run_job(job.pk)
-        return redirect("core:job_detail", pk=job.pk)
+    def run(self, pending: dict, *, dry_run: bool, skip_invalid: bool = False):
+        return exporting.run_stored_import(kind=self.kind, path=pending["path"], filename=pending["filename"],
+                                           region=pending["region"], user=self.request.user,
+                                           skip_invalid=skip_invalid, dry_run=dry_run, options=pending["options"])
 
-    def discard(self):
-        pending = self.request.session.pop(self.session_key, None)
-        if pending and default_storage.exists(pending["path"]):
-            default_storage.delete(pending["path"])
+    def preview_context(self, result, pending: dict) -> dict:
+        return {**super().preview_context(result, pending), "preview": _preview(self.kind, result)}
+
+    def job_params(self, pending: dict, *, skip_invalid: bool) -> dict:
+        return {**super().job_params(pending, skip_invalid=skip_invalid), "kind": self.kind}
 
 
 ACTION_LABELS = [("create", gettext_lazy("将新增")), ("update", gettext_lazy("将更新")),
@@ -566,8 +536,8 @@ def _preview(kind: str, result) -> list[dict]:
 class AssociationImportView(_ImportView):
     model = Association
     kind = "associations"
-    template_url_name = "association_import_template"
-    cancel_url_name = "orgs:association_list"
+    template_url_name = "orgs:association_import_template"
+    list_url_name = "orgs:association_list"
 
 
 class AssociationImportTemplateView(_ImportTemplateView):
@@ -578,10 +548,15 @@ class AssociationImportTemplateView(_ImportTemplateView):
 class MembershipImportView(_ImportView):
     model = Membership
     kind = "memberships"
-    template_url_name = "membership_import_template"
-    cancel_url_name = "orgs:membership_list"
+    template_url_name = "orgs:membership_import_template"
+    list_url_name = "orgs:membership_list"
 
     def association(self):
+        return self._association
+
+    @cached_property
+    def _association(self):
+        """?association=: an association of the user's scope (else 404) whose members are imported."""
         pk = self.request.GET.get("association") or ""
         if not pk.isdigit():
             return None

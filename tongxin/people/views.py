@@ -1,13 +1,10 @@
 """Pages of the registry. Thin: querysets come from the generic scoped views, writes from `services`."""
 
 import io
-import os
-import uuid
 from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,12 +20,13 @@ from tongxin.core.generic import (
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
+    ObjectImportTemplateView,
+    ObjectJobImportView,
     ObjectListView,
     ScopedViewMixin,
 )
 from tongxin.core.models import DictItem
 from tongxin.core.scope import in_scope, scope_prefix
-from tongxin.core.tabular import TabularError, describe_errors
 from tongxin.people import exporting, filters, forms, search, selectors, services, tables
 from tongxin.people.imports import PersonSpec
 from tongxin.people.models import Organization, Person, PersonMerge
@@ -381,16 +379,12 @@ class PersonExportView(ScopedViewMixin, generic.View):
         return attachment_headers(response, exporting.export_filename(fmt))
 
 
-class PersonImportTemplateView(ScopedViewMixin, generic.View):
+class PersonImportTemplateView(ObjectImportTemplateView):
     model = Person
-    permission_action = "add"
-
-    def get(self, request):
-        response = HttpResponse(PersonSpec().template_xlsx(), content_type=exporting.FORMATS["xlsx"])
-        return attachment_headers(response, PersonSpec().template_filename)
+    spec_class = PersonSpec
 
 
-class PersonImportView(ScopedViewMixin, generic.TemplateView):
+class PersonImportView(ObjectJobImportView):
     """Upload → preview (every row checked and matched, nothing written) → commit as a job (run at once for a
     small file), all or nothing or only the valid rows. The upload waits in the default storage between the
     steps under a random name kept in the session, so the commit imports exactly the previewed file."""
@@ -398,64 +392,29 @@ class PersonImportView(ScopedViewMixin, generic.TemplateView):
     model = Person
     permission_required = ["people.add_person", "people.change_person"]
     template_name = "people/person_import.html"
+    form_class = forms.ImportForm
+    commit_form_class = forms.CommitForm
+    spec_class = PersonSpec
+    title = gettext_lazy("导入人士")
+    template_url_name = "people:person_import_template"
+    list_url_name = "people:person_list"
+    upload_dir = "imports/persons"
     session_key = "people_import"
-    shown_errors = 200
+    job_kind = "people_import"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", forms.ImportForm(user=self.request.user))
-        context.update({
-            "title": _("导入人士"),
-            "template_url": reverse("people:person_import_template"),
-            "cancel_url": reverse("people:person_list"),
-            "headers": [(c.header, "、".join(c.aliases), c.required) for c in PersonSpec().import_columns],
-        })
-        return context
+    @property
+    def inline_max_bytes(self) -> int:
+        return exporting.IMPORT_INLINE_MAX_BYTES
 
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("step") == "commit":
-            return self.commit()
-        form = forms.ImportForm(request.POST, request.FILES, user=request.user)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        upload = form.cleaned_data["file"]
-        self.discard()
-        extension = os.path.splitext(upload.name)[1].lower()
-        path = default_storage.save(f"imports/persons/{uuid.uuid4().hex}{extension}", upload)
-        pending = {"path": path, "filename": os.path.basename(upload.name), "region": form.cleaned_data["region"].code,
-                   "size": upload.size, "mode": form.cleaned_data["mode"]}
-        request.session[self.session_key] = pending
-        try:
-            result = exporting.import_persons(path=path, filename=pending["filename"], region=pending["region"],
-                                              user=request.user, skip_invalid=False, dry_run=True)
-        except TabularError as exc:
-            self.discard()
-            form.add_error("file", exc.message)
-            return self.render_to_response(self.get_context_data(form=form))
-        return self.render_to_response(self.get_context_data(
-            form=form, result=result, pending=pending, preview=selectors.import_preview(result),
-            errors=describe_errors(result, self.shown_errors), more_errors=max(0, len(result.errors) - self.shown_errors),
-            commit_form=forms.CommitForm(initial={"mode": pending["mode"]})))
+    def run(self, pending: dict, *, dry_run: bool, skip_invalid: bool = False):
+        return exporting.import_persons(path=pending["path"], filename=pending["filename"], region=pending["region"],
+                                        user=self.request.user, skip_invalid=skip_invalid, dry_run=dry_run)
 
-    def commit(self):
-        pending = self.request.session.get(self.session_key)
-        if not pending or not default_storage.exists(pending["path"]):
-            messages.error(self.request, _("导入已过期，请重新上传文件。"))
-            return redirect("people:person_import")
-        form = forms.CommitForm(self.request.POST)
-        skip = form.is_valid() and form.cleaned_data["mode"] == forms.ImportForm.MODE_VALID
-        job = jobs.enqueue("people_import", title=_("导入人士：%(f)s") % {"f": pending["filename"]},
-                           user=self.request.user, region_code=pending["region"],
-                           params={**pending, "skip_invalid": skip})
-        self.request.session.pop(self.session_key, None)
-        if job.status == job.QUEUED and pending["size"] <= exporting.IMPORT_INLINE_MAX_BYTES:
-            jobs.run_job(job.pk)
-        return redirect("core:job_detail", pk=job.pk)
+    def preview_context(self, result, pending: dict) -> dict:
+        return {**super().preview_context(result, pending), "preview": selectors.import_preview(result)}
 
-    def discard(self):
-        pending = self.request.session.pop(self.session_key, None)
-        if pending and default_storage.exists(pending["path"]):
-            default_storage.delete(pending["path"])
+    def job_title(self, pending: dict) -> str:
+        return _("导入人士：%(f)s") % {"f": pending["filename"]}
 
 
 class PersonSearchView(ScopedViewMixin, generic.View):

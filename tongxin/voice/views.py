@@ -6,7 +6,7 @@ import functools
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,8 @@ from tongxin.core.generic import (
     ObjectDeleteView,
     ObjectDetailView,
     ObjectExportView,
+    ObjectImportTemplateView,
+    ObjectImportView,
     ObjectListView,
     ScopedViewMixin,
     ServiceEditView,
@@ -47,8 +49,6 @@ from tongxin.voice.models import (
     Research,
     ResearchReport,
 )
-
-FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 class DocumentView(ScopedViewMixin, generic.View):
@@ -613,63 +613,51 @@ class HonourCertificateView(DocumentView):
 # --- Import ----------------------------------------------------------------------------------------------------
 
 
-class ImportView(ScopedViewMixin, generic.FormView):
-    """Upload a spreadsheet of proposals or arrangements; the result lists each rejected row and column."""
+class ImportView(ObjectImportView):
+    """Upload a spreadsheet of proposals or arrangements and import it in one step (or only check it, "dry_run");
+    the result lists each rejected row and column. Nothing is kept between requests."""
 
-    permission_action = "add"
     template_name = "voice/import.html"
     form_class = forms.ImportForm
     kind = ""
-    list_url_name = ""
-    template_url_name = ""
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
-
-    def get_context_data(self, **kwargs):
+    def spec(self):
         from tongxin.voice.imports import SPECS
 
-        context = super().get_context_data(**kwargs)
-        spec = SPECS[self.kind]()
-        context.update({
-            "title": _("导入%(what)s") % {"what": self.model._meta.verbose_name_plural},
-            "headers": [(c.header, "、".join(c.aliases), c.required, c.help_text) for c in spec.import_columns],
-            "cancel_url": reverse(self.list_url_name), "template_url": reverse(self.template_url_name)})
-        return context
+        return SPECS[self.kind]()
+
+    def get_title(self) -> str:
+        return _("导入%(what)s") % {"what": self.model._meta.verbose_name_plural}
 
     def form_valid(self, form):
-        from tongxin.voice.imports import SPECS
-
         upload = form.cleaned_data["file"]
         region = form.cleaned_data["region"].code
         context = ImportContext(user=self.request.user, region=region, scope=region, source="web",
                                 filename=upload.name, today=timezone.localdate())
         dry_run = form.cleaned_data["dry_run"]
         try:
-            result = run_import(upload, SPECS[self.kind](), context, dry_run=dry_run,
+            result = run_import(upload, self.spec(), context, dry_run=dry_run,
                                 skip_invalid=form.cleaned_data["skip_invalid"], name=upload.name,
                                 rejected_output=False)
         except TabularError as exc:
-            form.add_error("file", exc.message)
-            return self.form_invalid(form)
+            return self.file_error(form, exc)
         if result.committed and not result.errors:
             messages.success(self.request, _("导入完成：新增 %(c)s 条，跳过重复 %(s)s 条。") % {
                 "c": result.created, "s": result.skipped})
         return self.render_to_response(self.get_context_data(
-            form=form, result=result, dry_run=dry_run, errors=describe_errors(result, 200)))
+            form=form, result=result, dry_run=dry_run, errors=describe_errors(result, self.shown_errors)))
 
 
-class ImportTemplateView(ScopedViewMixin, generic.View):
-    permission_action = "add"
+class ImportTemplateView(ObjectImportTemplateView):
     kind = ""
 
-    def get(self, request):
+    def spec(self):
         from tongxin.voice.imports import SPECS
 
-        response = HttpResponse(SPECS[self.kind]().template_xlsx(), content_type=FORMATS["xlsx"])
-        return attachment_headers(response, f"{self.model._meta.verbose_name_plural}_导入模板.xlsx")
+        return SPECS[self.kind]()
+
+    def filename(self, spec) -> str:
+        return f"{self.model._meta.verbose_name_plural}_导入模板.xlsx"
 
 
 class ProposalImportView(ImportView):
