@@ -1,6 +1,7 @@
 """REST endpoints of the sites area: scoped, permission-checked, written through the services."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -100,15 +101,36 @@ class StandardViewSet(ScopedReadOnlyViewSet):
 
 class CriterionResultSerializer(serializers.ModelSerializer):
     criterion = serializers.CharField(source="criterion.name", read_only=True)
+    evidence_rule = serializers.CharField(source="criterion.evidence_rule", read_only=True)
     links = serializers.SerializerMethodField()
+    evidence_status = serializers.SerializerMethodField(
+        help_text="proven 记录已证明；met 评定达到；files 已上传材料待评定；failed 未达到；missing 缺少佐证")
+    files = serializers.SerializerMethodField()
 
     class Meta:
         model = CriterionResult
-        fields = ["id", "criterion", "met", "score", "prefilled", "evidence_note", "links"]
+        fields = ["id", "criterion", "evidence_rule", "met", "score", "prefilled", "evidence_note", "links",
+                  "evidence_status", "files"]
+
+    def _summary(self, obj) -> dict:
+        cache = self.context.setdefault("_evidence", {})
+        if obj.assessment_id not in cache:
+            cache[obj.assessment_id] = services.evidence_summary(obj.assessment, obj.assessment.results.all())
+        return cache[obj.assessment_id]
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_links(self, obj):
         return [{"label": link.label, "url": link.url} for link in obj.links.all()]
+
+    @extend_schema_field(serializers.CharField())
+    def get_evidence_status(self, obj):
+        return self._summary(obj)["status"].get(obj.pk, services.MISSING)
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_files(self, obj):
+        return [{"id": f.pk, "name": str(f), "original_name": f.original_name, "kind": f.kind, "size": f.size,
+                 "uploaded_at": f.uploaded_at, "url": reverse("core:attachment_download", args=[f.pk])}
+                for f in self._summary(obj)["files"].get(obj.pk, [])]
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -123,7 +145,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 
 class AssessmentViewSet(ScopedReadOnlyViewSet):
-    """达标评估：每项指标的评定、得分和佐证记录（平台预填的记录链接）。"""
+    """达标评估：每项指标的评定、得分、佐证记录（平台预填的记录链接）和上传的佐证材料（`files`，经附件下载地址按数据范围下载）。"""
 
     queryset = Assessment.objects.select_related("site", "association", "region", "standard").prefetch_related(
         "results__criterion", "results__links")
@@ -167,11 +189,13 @@ class KeyTaskViewSet(ScopedModelViewSet):
 
 class UnitSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="township 乡镇（街道）；county 县（市、区）；park 园区")
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     scores = serializers.SerializerMethodField()
 
     class Meta:
         model = EvaluationUnit
-        fields = ["id", "unit_region", "name", "total", "rank", "scores"]
+        fields = ["id", "unit_region", "name", "kind", "kind_label", "total", "rank", "scores"]
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_scores(self, obj):
@@ -183,9 +207,12 @@ class EvaluationSchemeSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region_id", read_only=True)
     units = UnitSerializer(many=True, read_only=True)
 
+    unit_kind_label = serializers.CharField(source="get_unit_kind_display", read_only=True)
+
     class Meta:
         model = EvaluationScheme
-        fields = ["id", "name", "year", "region", "unit_kind", "description", "computed_at", "units"]
+        fields = ["id", "name", "year", "region", "unit_kind", "unit_kind_label", "description", "computed_at",
+                  "units"]
 
 
 class EvaluationSchemeViewSet(ScopedReadOnlyViewSet):

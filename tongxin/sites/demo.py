@@ -8,6 +8,9 @@
   every status (正常推进, 进度滞后, 逾期, 已完成) shows.
 - This year's 乡镇（街道）统战工作评价办法 scoring the county's townships from their records (activities, pairing
   coverage, proposals, sites, members) plus one indicator scored by hand.
+- 遂宁市's 县市区、园区统战工作评价办法 scoring its counties and a park together. The park is a fictional region
+  (510971 遂宁同心产业园区, a code in the 71–79 range of functional zones) added through core's `save_region` when
+  the city has none, with a 新阶人士服务站 of its own, so the ranking shows a park among the counties.
 A site in 安居区 (510904) shows the data scope. Idempotent.
 """
 
@@ -20,8 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tongxin.core import demo
-from tongxin.core.demo import DEMO_COUNTY, OTHER_COUNTY
+from tongxin.core.demo import DEMO_CITY, DEMO_COUNTY, OTHER_COUNTY
 from tongxin.core.models import Region, User
+from tongxin.core.services import save_region
 from tongxin.orgs.models import Association, Team
 from tongxin.sites import selectors, services
 from tongxin.sites.models import (
@@ -39,6 +43,7 @@ from tongxin.sites.models import (
     SiteLevel,
     Standard,
     UnitKind,
+    is_park,
 )
 
 DEMO_NOTE = "演示数据（虚构）"
@@ -218,10 +223,67 @@ def _scheme(today: datetime.date) -> EvaluationScheme:
     return scheme
 
 
+DEMO_PARK = (DEMO_CITY + "71", "遂宁同心产业园区")  # fictional: the shipped codes of 遂宁市 have no park
+CITY_SCHEME_NAME = "县市区、园区统战工作评价办法"
+
+
+def _park() -> Region:
+    """The demo city's park: an existing functional zone under it, else the fictional one."""
+    for region in Region.objects.filter(parent_id=DEMO_CITY, is_active=True).order_by("code"):
+        if is_park(region):
+            return region
+    code, name = DEMO_PARK
+    return save_region(code=code, name=name, note=DEMO_NOTE)
+
+
+def _city_scheme(today: datetime.date) -> EvaluationScheme:
+    """The city evaluates its counties and its park together, from their records and one indicator by hand."""
+    park = _park()
+    if not Site.objects.filter(region_id__startswith=park.code, note=DEMO_NOTE).exists():
+        services.save_site(site=Site(
+            region_id=park.code, name=f"{park.name}新阶人士服务站", kind=KIND_STATION, level=SiteLevel.CITY,
+            brand_name="园区同心荟", work_model="05", opened_on=D(2023, 4, 1), note=DEMO_NOTE,
+            description="依托园区党群服务中心，为园区企业管理技术人员提供学习交流和政策服务。"))
+    scheme = services.save_scheme(scheme=EvaluationScheme(
+        region_id=DEMO_CITY, name=CITY_SCHEME_NAME, year=today.year, unit_kind=UnitKind.MIXED,
+        description="县（市、区）和园区同台评价：阵地、活动、会员等以平台记录自动计算，特色工作由市委统战部考评组评分。"))
+    from tongxin.reports import registry
+
+    indicators = [
+        ("阵地建设", 30, "sites.count", Scoring.TARGET, Decimal("2")),
+        ("活动开展", 25, "activities.count", Scoring.RELATIVE, None),
+        ("会员发展", 20, "orgs.members", Scoring.RELATIVE, None),
+    ]
+    for order, (name, weight, key, scoring, target) in enumerate(indicators, start=1):
+        if registry.exists(key):
+            services.save_indicator(indicator=Indicator(
+                scheme=scheme, order=order, name=name, weight=Decimal(weight), source=IndicatorSource.METRIC,
+                metric_key=key, scoring=scoring, target=target))
+    manual = services.save_indicator(indicator=Indicator(
+        scheme=scheme, order=len(indicators) + 1, name="特色工作与创新亮点", weight=Decimal("25"),
+        source=IndicatorSource.MANUAL, description="考评组根据工作品牌、经验交流、上级肯定情况评分"))
+    services.set_units(scheme=scheme, regions=services.unit_candidates(scheme))
+    services.compute_scheme(scheme=scheme)
+    hand = {DEMO_COUNTY: (Decimal("22"), "“同心·百和家园”获市级创新示范点，经验在全市交流"),
+            park.code: (Decimal("20"), "园区“同心荟”服务企业管理技术人员，建立园区新联会筹备组")}
+    for unit in scheme.units.select_related("unit_region"):
+        score, evidence = hand.get(unit.unit_region_id, (Decimal("12"), "按计划开展新阶层人士统战工作，有台账"))
+        services.score_by_hand(unit=unit, indicator=manual, score=score, evidence=evidence)
+    return scheme
+
+
+def _city_scheme_exists(today: datetime.date) -> bool:
+    return EvaluationScheme.objects.filter(region_id=DEMO_CITY, name=CITY_SCHEME_NAME, year=today.year).exists()
+
+
 @demo.register("sites", order=65)
 def seed_sites() -> str:
     if Site.objects.filter(note=DEMO_NOTE, region_id__startswith=DEMO_COUNTY).exists():
-        return "阵地演示数据已存在，跳过"
+        today = timezone.localdate()
+        if _city_scheme_exists(today) or not Region.objects.filter(code=DEMO_CITY).exists():
+            return "阵地演示数据已存在，跳过"
+        city = _city_scheme(today)
+        return f"已补充市级评价办法（县市区和园区）/sites/evaluation/{city.pk}/"
     if not Standard.objects.filter(code="shiyou").exists():
         return "评价标准未装载，跳过阵地演示数据"
     today = timezone.localdate()
@@ -231,7 +293,9 @@ def seed_sites() -> str:
     scheme = _scheme(today)
     services.save_site(site=Site(region_id=OTHER_COUNTY, name="安居区新阶人士之家", kind=KIND_VENUE,
                                  level=SiteLevel.COUNTY, opened_on=D(2022, 3, 1), note=DEMO_NOTE))
+    city = _city_scheme(today) if Region.objects.filter(code=DEMO_CITY).exists() else None
     demo_point = next(s for s in sites if s.kind == KIND_DEMO)
     assessment = inspection.assessments.get(site=demo_point)
     return (f"船山区 {len(sites)} 处阵地、现场检查 {inspection.assessments.count()} 个阵地（示范点评估 "
-            f"/sites/assessments/{assessment.pk}/）、{tasks} 项重点任务、评价办法 /sites/evaluation/{scheme.pk}/")
+            f"/sites/assessments/{assessment.pk}/）、{tasks} 项重点任务、评价办法 /sites/evaluation/{scheme.pk}/"
+            + (f"、市级评价办法（县市区和园区）/sites/evaluation/{city.pk}/" if city else ""))

@@ -26,6 +26,9 @@ from tongxin.sites.models import (
     Site,
     Standard,
     SubjectKind,
+    UnitKind,
+    unit_fits,
+    unit_kind_of,
 )
 
 
@@ -298,16 +301,40 @@ class IndicatorForm(ScopedModelForm):
 
 
 class UnitsForm(StyledForm):
+    """The units a scheme evaluates, offered by its unit kind and grouped so that parks stand apart."""
+
     regions = forms.ModelMultipleChoiceField(label=_("评价对象"), queryset=Region.objects.none(), required=False,
                                              widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
 
     def __init__(self, *args, scheme=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.scheme = scheme
         if scheme is not None:
-            self.fields["regions"].queryset = Region.objects.filter(parent_id=scheme.region_id, is_active=True) \
-                .order_by("code")
-            self.initial["regions"] = list(Region.objects.filter(
-                code__in=scheme.units.values_list("unit_region_id", flat=True)).values_list("pk", flat=True))
+            from tongxin.sites import services
+
+            current = set(scheme.units.values_list("unit_region_id", flat=True))
+            if self.is_bound:
+                # Any region under the scheme's: the service says in Chinese why one does not fit its kind.
+                queryset = Region.objects.filter(code__startswith=scheme.region_id).exclude(code=scheme.region_id)
+            else:
+                codes = [r.code for r in services.unit_candidates(scheme)] + sorted(current)
+                queryset = Region.objects.filter(code__in=codes)
+            self.fields["regions"].queryset = queryset.order_by("code")
+            self.initial["regions"] = list(Region.objects.filter(code__in=current).values_list("pk", flat=True))
+
+    def groups(self) -> list[dict]:
+        """[{label, choices}] for the template: ordinary units, parks, and chosen units that no longer fit."""
+        if self.scheme is None:
+            return []
+        buckets = {UnitKind.TOWNSHIP: [], UnitKind.COUNTY: [], UnitKind.PARK: [], "": []}
+        for choice in self["regions"]:
+            region = choice.data["value"].instance
+            kind = unit_kind_of(region) if unit_fits(self.scheme.unit_kind, region) else ""
+            buckets[kind].append(choice)
+        labels = {UnitKind.TOWNSHIP: _("乡镇（街道）"), UnitKind.COUNTY: _("县（市、区）"),
+                  UnitKind.PARK: _("园区（开发区、高新区等功能区）"),
+                  "": _("已选但与评价对象类型不符（请取消勾选或修改评价对象类型）")}
+        return [{"kind": kind, "label": labels[kind], "choices": rows} for kind, rows in buckets.items() if rows]
 
 
 class ManualScoreForm(StyledForm):

@@ -6,6 +6,7 @@ not form a cycle; evidence from activities is read at run time with `Activity.ob
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -149,6 +150,12 @@ class EvidenceRule(models.TextChoices):
     TRAINING = "training", _("近12个月的培训类活动（有教育培训）")
 
 
+# Rules under which uploaded files and photos are evidence of a criterion: the criteria judged from materials
+# (人工评定) and "有阵地" (the site itself, shown by its photos). The other rules need the platform's own records
+# (organizations, rules, fund entries, activities…): a file cannot stand in for them.
+FILE_EVIDENCE_RULES = frozenset({EvidenceRule.MANUAL, EvidenceRule.SITE})
+
+
 class Standard(AuditedModel, TimeStampedModel):
     """A versioned checklist (十有, 七有, 五有四见…). Versions of one standard share `code`; a version that has
     been used by an assessment is never changed: editing it creates the next version."""
@@ -210,6 +217,11 @@ class Criterion(AuditedModel):
 
     def get_absolute_url(self) -> str:
         return self.standard.get_absolute_url()
+
+    @property
+    def accepts_files(self) -> bool:
+        """Whether uploaded files and photos count as evidence of this criterion (see FILE_EVIDENCE_RULES)."""
+        return self.evidence_rule in FILE_EVIDENCE_RULES
 
 
 # --- Inspections and assessments -------------------------------------------------------------------------------
@@ -316,7 +328,12 @@ class Assessment(RegionScopedModel, TimeStampedModel):
 
 
 class CriterionResult(ScopedModel):
-    """One criterion of an assessment: met or not (None = no evidence yet), the points given, the evidence."""
+    """One criterion of an assessment: met or not (None = no evidence yet), the points given, the evidence.
+
+    Evidence files and photos are attached to the result itself (tongxin.core.attachments); they carry the
+    assessment's region through `scope_field`, so the data scope applies to them as to the assessment."""
+
+    has_attachments = True
 
     assessment = models.ForeignKey(Assessment, verbose_name=_("达标评估"), on_delete=models.CASCADE,
                                    related_name="results")
@@ -540,6 +557,46 @@ class UnitKind(models.TextChoices):
     TOWNSHIP = "township", _("乡镇（街道）")
     COUNTY = "county", _("县（市、区）")
     PARK = "park", _("园区")
+    MIXED = "mixed", _("县（市、区）和园区")
+
+
+# 统计用区划代码: functional zones (开发区、园区、高新区…) are regions too. At county level the 5th–6th digits 71–79
+# mark them (430371 湘潭高新技术产业园区, 320576 苏州工业园区); 81–89 are county-level cities (510981 射洪市), not
+# zones. At township level the 3-digit part 400–599 marks the 类似乡级单位 (开发区、园区, also 农场、林场…).
+_PARK_NAME = re.compile(r"开发区|高新区|.{3,}园区")  # "下花园区""绿园区""西园区街道" are ordinary districts/streets
+
+
+def is_functional_zone(code: str) -> bool:
+    """Whether a region code (prefix form) is a functional zone by the statistical code rules above."""
+    code = code or ""
+    if not code.isdigit():
+        return False
+    if len(code) == 6:
+        return 71 <= int(code[4:6]) <= 79
+    if len(code) == 9:
+        return 400 <= int(code[6:9]) <= 599
+    return False
+
+
+def is_park(region) -> bool:
+    """A park (园区) as an evaluation unit: a functional zone by its code, or a region named as a zone (admins may
+    add a park with a code outside the zone ranges)."""
+    return is_functional_zone(region.code) or bool(_PARK_NAME.search(region.name or ""))
+
+
+def unit_kind_of(region) -> str:
+    """The kind of unit a region is: a park, a county or a township ("" for a city, a province or a village)."""
+    if is_park(region):
+        return UnitKind.PARK
+    return {6: UnitKind.COUNTY, 9: UnitKind.TOWNSHIP}.get(len(region.code), "")
+
+
+def unit_fits(kind: str, region) -> bool:
+    """Whether `region` may be a unit of a scheme evaluating `kind` (县（市、区）和园区 takes both)."""
+    own = unit_kind_of(region)
+    if kind == UnitKind.MIXED:
+        return own in (UnitKind.COUNTY, UnitKind.PARK)
+    return bool(own) and own == kind
 
 
 class EvaluationScheme(RegionScopedModel, TimeStampedModel):
@@ -550,7 +607,8 @@ class EvaluationScheme(RegionScopedModel, TimeStampedModel):
     name = models.CharField(_("评价办法名称"), max_length=200)
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
     unit_kind = models.CharField(_("评价对象"), max_length=10, choices=UnitKind.choices,
-                                 default=UnitKind.TOWNSHIP)
+                                 default=UnitKind.TOWNSHIP,
+                                 help_text=_("园区指开发区、高新区等功能区；同时评价县（市、区）和园区时选“县（市、区）和园区”"))
     description = models.TextField(_("说明"), blank=True)
     computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True, editable=False)
 
@@ -640,6 +698,14 @@ class EvaluationUnit(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("sites:evaluationunit_detail", args=[self.pk])
+
+    @property
+    def kind(self) -> str:
+        """乡镇（街道）, 县（市、区） or 园区, from the unit's region (its code and name)."""
+        return unit_kind_of(self.unit_region)
+
+    def get_kind_display(self) -> str:
+        return UnitKind(self.kind).label if self.kind else ""
 
 
 class UnitScore(ScopedModel):

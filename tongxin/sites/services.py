@@ -39,7 +39,10 @@ from tongxin.sites.models import (
     Standard,
     SubjectKind,
     SupervisionNote,
+    UnitKind,
     UnitScore,
+    unit_fits,
+    unit_kind_of,
 )
 
 HUNDRED = Decimal("100")
@@ -247,6 +250,56 @@ def record_result(*, result: CriterionResult, met: bool | None, score: Decimal |
     return result
 
 
+# What each criterion of an assessment stands on, for the "what is proven / what is missing" summary.
+PROVEN, JUDGED_MET, FILES, FAILED, MISSING = "proven", "met", "files", "failed", "missing"
+
+
+def evidence_files(results) -> dict[int, list]:
+    """The evidence files and photos of each criterion result, by result id (one query)."""
+    from tongxin.core.models import Attachment
+
+    ids = [r.pk for r in results]
+    files: dict[int, list] = {pk: [] for pk in ids}
+    if not ids:
+        return files
+    rows = Attachment.objects.filter(content_type=ContentType.objects.get_for_model(CriterionResult),
+                                     object_id__in=ids).order_by("uploaded_at", "id")
+    for row in rows:
+        files[row.object_id].append(row)
+    return files
+
+
+def evidence_status(result: CriterionResult, file_count: int) -> str:
+    """proven (the records prove it), met (judged met by an assessor), files (evidence files uploaded under a rule
+    that accepts them, waiting for an assessor's judgement), failed, or missing (nothing yet).
+
+    Files count where the criterion's rule takes materials (人工评定, 有阵地): an undecided criterion, or one the
+    records did not show, with files is evidenced — not missing — though only an assessor's judgement scores it."""
+    if result.met is True:
+        return PROVEN if result.prefilled else JUDGED_MET
+    has_files = file_count > 0 and result.criterion.accepts_files
+    if has_files and (result.met is None or result.prefilled):
+        return FILES
+    return FAILED if result.met is False else MISSING
+
+
+def evidence_summary(assessment: Assessment, results=None, files=None) -> dict:
+    """Per criterion its status and files, and the counts the assessment page and the API show."""
+    results = list(results if results is not None
+                   else assessment.results.select_related("criterion"))
+    files = files if files is not None else evidence_files(results)
+    status = {r.pk: evidence_status(r, len(files.get(r.pk, []))) for r in results}
+    return {
+        "status": status,
+        "files": files,
+        "proven": sum(1 for v in status.values() if v == PROVEN),
+        "met": sum(1 for r in results if r.met is True),
+        "with_files": [r for r in results if status[r.pk] == FILES],
+        "failed": [r for r in results if status[r.pk] == FAILED],
+        "missing": [r for r in results if status[r.pk] == MISSING],
+    }
+
+
 def grade_for(percent: Decimal, *, passed: bool) -> str:
     if not passed:
         return Grade.FAIL
@@ -411,9 +464,35 @@ def complete_milestone(*, milestone: Milestone, done_on: datetime.date | None = 
 # --- Evaluation schemes ----------------------------------------------------------------------------------------
 
 
+def unit_error(*, kind: str, region) -> str | None:
+    """Why `region` cannot be a unit of a scheme evaluating `kind` (a Chinese sentence naming it), or None."""
+    if unit_fits(kind, region):
+        return None
+    label = UnitKind(kind).label
+    if unit_kind_of(region) == UnitKind.PARK:
+        return _("“%(unit)s”是园区，不能作为“%(kind)s”的评价对象；要同时评价县（市、区）和园区，请将评价对象改为"
+                 "“县（市、区）和园区”") % {"unit": region, "kind": label}
+    if kind == UnitKind.PARK:
+        return _("“%(unit)s”不是园区（开发区、高新区等功能区），不能作为“园区”的评价对象") % {"unit": region}
+    return _("“%(unit)s”不是%(kind)s，不能作为“%(kind)s”的评价对象") % {"unit": region, "kind": label}
+
+
+def unit_candidates(scheme: EvaluationScheme) -> list[Region]:
+    """The regions a scheme may evaluate: the active regions directly under its region that fit its unit kind —
+    ordinary townships or counties, parks (functional zones by code or name), or counties and parks together."""
+    children = Region.objects.filter(parent_id=scheme.region_id, is_active=True).order_by("code")
+    return [region for region in children if unit_fits(scheme.unit_kind, region)]
+
+
 @transaction.atomic
 def save_scheme(*, scheme: EvaluationScheme, user=None) -> EvaluationScheme:
     _validate(scheme)
+    if scheme.pk is not None:
+        for unit in EvaluationUnit.objects.filter(scheme_id=scheme.pk).select_related("unit_region"):
+            problem = unit_error(kind=scheme.unit_kind, region=unit.unit_region)
+            if problem:
+                raise ValidationError({"unit_kind": _("已选的评价对象与新的评价对象类型不符：%(v0)s。请先调整评价对象")
+                                       % {"v0": problem}})
     scheme.save()
     return scheme
 
@@ -440,12 +519,23 @@ def save_indicator(*, indicator: Indicator, user=None) -> Indicator:
 
 @transaction.atomic
 def set_units(*, scheme: EvaluationScheme, regions, user=None) -> list[EvaluationUnit]:
-    """The units evaluated: regions inside the scheme's region. Units removed lose their scores."""
+    """The units evaluated: regions inside the scheme's region that fit its unit kind (a park only where parks
+    are evaluated), none inside another. Units removed lose their scores."""
+    regions = list(regions)
     codes = []
     for region in regions:
-        if not region.code.startswith(scheme.region_id):
+        if not region.code.startswith(scheme.region_id) or region.code == scheme.region_id:
             raise ValidationError({"units": _("“%(v0)s”不在评价办法的区划（%(v1)s）内") % {"v0": region, "v1": scheme.region}})
+        problem = unit_error(kind=scheme.unit_kind, region=region)
+        if problem:
+            raise ValidationError({"units": problem})
         codes.append(region.code)
+    for region in regions:
+        outer = next((other for other in regions if other.code != region.code
+                      and region.code.startswith(other.code)), None)
+        if outer is not None:
+            raise ValidationError({"units": _("“%(v0)s”在“%(v1)s”之内，二者不能同时作为评价对象（数据会重复计算）")
+                                   % {"v0": region, "v1": outer}})
     scheme.units.exclude(unit_region_id__in=codes).delete()
     existing = set(scheme.units.values_list("unit_region_id", flat=True))
     EvaluationUnit.objects.bulk_create([EvaluationUnit(scheme=scheme, unit_region_id=code)

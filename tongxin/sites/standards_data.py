@@ -1,7 +1,8 @@
 """The standards the seed reports state, shipped as data (migration 0003 loads them; `tongxin demo` relies on them).
 
-Each criterion: (name, description, evidence, evidence_rule, stated_in_source). Criteria whose wording the seeds do
-not give are shipped with `stated_in_source=False` so administrators complete them (editing creates a version).
+Each criterion: (name, description, evidence, evidence_rule, stated_in_source). Only what the seeds state is
+shipped: where a seed names a standard without giving all its items (五有四见 in seed 003), the missing items are
+left out and the description says so; administrators add them once settled (editing creates a version).
 """
 
 SHIYOU = {
@@ -42,21 +43,21 @@ QIYOU = {
 WUYOU_SIJIAN_SC = {
     "code": "wuyou-sijian-sc", "name": "五有四见（实践创新基地）",
     "source": "四川省实践创新基地建设“五有四见”工作标准（种子报告003）",
-    "description": ("出处只写明成都“4个有”（有组织形式、有载体平台、有常态活动、有统战展示）；第五个“有”和“四见”的内容"
-                    "出处未列明，“四见”暂参照种子报告004（绵阳）的“见人、见物、见事、见效”，请管理员核定后修订。"),
+    "description": ("种子报告003只写明四川探索了“五有四见”工作标准，并举成都“MFG创客联邦”形成的“4个有”（有组织形式、"
+                    "有载体平台、有常态活动、有统战展示）；第五个“有”和“四见”的内容出处未列明，这里不作补充。"
+                    "管理员核定后可在本标准中添加（已使用的版本修改后保存为新版本）。"),
     "all_required": False,
     "criteria": [
         ("有组织形式", "", "入驻本阵地的联谊组织", "organization", True),
         ("有载体平台", "", "阵地登记信息、照片", "site", True),
         ("有常态活动", "", "近12个月在本阵地开展的活动记录", "activities", True),
         ("有统战展示", "", "展示区照片、宣传材料", "manual", True),
-        ("第五个“有”（待补充）", "出处未写明，请管理员补充", "", "manual", False),
-        ("见人", "出处未写明，暂参照004", "联系的代表人士", "representatives", False),
-        ("见物", "出处未写明，暂参照004", "阵地、设施", "site", False),
-        ("见事", "出处未写明，暂参照004", "开展的活动和办成的事", "activities", False),
-        ("见效", "出处未写明，暂参照004", "成效材料", "manual", False),
     ],
 }
+
+# Criteria shipped by earlier versions of WUYOU_SIJIAN_SC that the seeds do not state (migration 0004 removes
+# them from an unused copy, or publishes a corrected version of a used one).
+WUYOU_SIJIAN_SC_UNSTATED = ("第五个“有”（待补充）", "见人", "见物", "见事", "见效")
 
 WUYOU_SIJIAN_MY = {
     "code": "wuyou-sijian-my", "name": "五有+四见（基层统战工作）",

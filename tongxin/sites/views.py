@@ -24,6 +24,7 @@ from tongxin.core.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectExportView,
+    ObjectImportView,
     ObjectListView,
     ScopedViewMixin,
     ServiceEditView,
@@ -347,23 +348,33 @@ class AssessmentDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         assessment = self.object
-        can_change = self.request.user.has_perm("sites.change_assessment")
+        user = self.request.user
+        can_change = user.has_perm("sites.change_assessment")
+        # Evidence files go through core's attachment views, which check the permission on the result itself.
+        can_upload = can_change and user.has_perm("sites.change_criterionresult")
         results = list(assessment.results.select_related("criterion").prefetch_related("links"))
+        summary = services.evidence_summary(assessment, results)
         rows = []
         for result in results:
             initial = {"met": "" if result.met is None else ("1" if result.met else "0"), "score": result.score,
                        "evidence_note": result.evidence_note}
+            files = summary["files"][result.pk]
             rows.append({"result": result, "criterion": result.criterion, "links": list(result.links.all()),
+                         "status": summary["status"][result.pk], "files": files,
+                         "upload_url": reverse("core:attachment_add", args=["sites.criterionresult", result.pk])
+                         if can_upload else "",
                          "form": forms.ResultForm(initial=initial, prefix=f"r{result.pk}") if can_change else None})
         context.update({
             "title": assessment.subject_name,
             "rows": rows,
-            "proven": sum(1 for r in results if r.met is True and r.prefilled),
-            "met": sum(1 for r in results if r.met is True),
-            "missing": [r for r in results if r.met is None],
-            "failed": [r for r in results if r.met is False],
+            "proven": summary["proven"],
+            "met": summary["met"],
+            "missing": summary["missing"],
+            "failed": summary["failed"],
+            "with_files": summary["with_files"],
             "grade_badge": tables.grade_badge(assessment),
             "can_change": can_change,
+            "can_upload": can_upload,
         })
         return context
 
@@ -952,103 +963,20 @@ class KeyTaskImportTemplateView(_ImportTemplateView):
     spec_class = imports.KeyTaskSpec
 
 
-class _ImportView(ScopedViewMixin, generic.TemplateView):
-    """Upload → preview (every row checked, nothing written) → import all rows or only the valid ones. The upload
-    waits in the default storage between the two steps under a random name kept in the session."""
+class _ImportView(ObjectImportView):
+    """Upload → preview (every row checked, nothing written) → import all rows or only the valid ones."""
 
-    permission_action = "add"
-    template_name = "sites/import.html"
-    spec_class = None
+    form_class = forms.ImportForm
+    upload_dir = "imports/sites"
     url_name = ""
-    list_url_name = ""
-    title = ""
-    shown_errors = 200
 
     @property
     def session_key(self) -> str:
         return f"sites_import_{self.url_name}"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", forms.ImportForm(user=self.request.user))
-        spec = self.spec_class()
-        context.update({
-            "title": self.title, "template_url": reverse(f"sites:{self.url_name}_template"),
-            "cancel_url": reverse(self.list_url_name),
-            "headers": [(c.header, "、".join(c.aliases), c.required, c.help_text) for c in spec.import_columns],
-        })
-        return context
-
-    def run(self, pending: dict, *, dry_run: bool, skip_invalid: bool = False):
-        from django.core.files.storage import default_storage
-
-        from tongxin.core.tabular import ImportContext, run_import
-
-        context = ImportContext(user=self.request.user, region=pending["region"], scope=pending["region"],
-                                source="web", filename=pending["filename"], today=timezone.localdate())
-        with default_storage.open(pending["path"], "rb") as handle:
-            return run_import(handle, self.spec_class(), context, dry_run=dry_run, skip_invalid=skip_invalid,
-                              name=pending["filename"], rejected_output=False)
-
-    def post(self, request, *args, **kwargs):
-        import os
-        import uuid
-
-        from django.core.files.storage import default_storage
-
-        from tongxin.core.tabular import TabularError, describe_errors
-
-        if request.POST.get("step") == "commit":
-            return self.commit()
-        form = forms.ImportForm(request.POST, request.FILES, user=request.user)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        upload = form.cleaned_data["file"]
-        self.discard()
-        extension = os.path.splitext(upload.name)[1].lower()
-        path = default_storage.save(f"imports/sites/{uuid.uuid4().hex}{extension}", upload)
-        pending = {"path": path, "filename": os.path.basename(upload.name), "region": form.cleaned_data["region"].code}
-        request.session[self.session_key] = pending
-        try:
-            result = self.run(pending, dry_run=True)
-        except TabularError as exc:
-            self.discard()
-            form.add_error("file", exc.message)
-            return self.render_to_response(self.get_context_data(form=form))
-        return self.render_to_response(self.get_context_data(
-            form=form, result=result, pending=pending, errors=describe_errors(result, self.shown_errors),
-            more_errors=max(0, len(result.errors) - self.shown_errors)))
-
-    def commit(self):
-        from django.core.files.storage import default_storage
-
-        from tongxin.core.tabular import TabularError
-
-        pending = self.request.session.get(self.session_key)
-        if not pending or not default_storage.exists(pending["path"]):
-            messages.error(self.request, _("导入已过期，请重新上传文件。"))
-            return redirect(f"sites:{self.url_name}")
-        skip = self.request.POST.get("mode") == "valid"
-        try:
-            result = self.run(pending, dry_run=False, skip_invalid=skip)
-        except TabularError as exc:
-            messages.error(self.request, exc.message)
-            return redirect(f"sites:{self.url_name}")
-        finally:
-            self.discard()
-        if not result.committed:
-            messages.error(self.request, _("有 %(n)s 行存在错误，没有写入任何数据。") % {"n": result.rejected})
-            return redirect(f"sites:{self.url_name}")
-        messages.success(self.request, _("导入完成：新增 %(c)s 行，重复跳过 %(s)s 行，有错误未导入 %(r)s 行。") % {
-            "c": result.created, "s": result.skipped, "r": result.rejected})
-        return redirect(self.list_url_name)
-
-    def discard(self):
-        from django.core.files.storage import default_storage
-
-        pending = self.request.session.pop(self.session_key, None)
-        if pending and default_storage.exists(pending["path"]):
-            default_storage.delete(pending["path"])
+    @property
+    def template_url_name(self) -> str:
+        return f"sites:{self.url_name}_template"
 
 
 class SiteImportView(_ImportView):
@@ -1084,15 +1012,17 @@ class EvaluationSchemeExportView(ScopedViewMixin, generic.View):
                                         "bg_color": "#EEF3F8"})
             cell = workbook.add_format({"border": 1})
             sheet = workbook.add_worksheet(_("得分与排名"))
-            headers = [_("名次"), _("单位"), _("区划代码"), _("总分")] + [f"{i.name}（{i.weight}分）" for i in indicators]
+            headers = [_("名次"), _("单位"), _("类型"), _("区划代码"), _("总分")] + \
+                [f"{i.name}（{i.weight}分）" for i in indicators]
             sheet.merge_range(0, 0, 0, len(headers) - 1, _cell(str(scheme)), title)
             sheet.write_row(1, 0, [_cell(h) for h in headers], head)
             for index, unit in enumerate(units, start=2):
-                values = [unit.rank or "", str(unit), unit.unit_region.official_code, float(unit.total)]
+                values = [unit.rank or "", str(unit), unit.get_kind_display(), unit.unit_region.official_code,
+                          float(unit.total)]
                 values += [float(scores[(unit.pk, i.pk)]) if (unit.pk, i.pk) in scores else "" for i in indicators]
                 sheet.write_row(index, 0, [_cell(v) for v in values], cell)
             sheet.set_column(1, 1, 16)
-            sheet.set_column(4, len(headers) - 1, 12)
+            sheet.set_column(5, len(headers) - 1, 12)
             return len(units)
 
         response = _xlsx(f"评价得分_{scheme.year}_{scheme.pk}.xlsx", build)

@@ -226,7 +226,8 @@ def test_scheme_export(staff_client, regions):
     response = staff_client.get(reverse("sites:evaluationscheme_export", args=[scheme.pk]))
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert sheet.cell(1, 1).value == "2025年 评价办法" and sheet.cell(2, 4).value == "总分"
+    assert sheet.cell(1, 1).value == "2025年 评价办法" and sheet.cell(2, 3).value == "类型"
+    assert sheet.cell(2, 5).value == "总分"
 
 
 def test_api_creates_sites_through_the_service(client, staff_user, regions):
