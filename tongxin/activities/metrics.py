@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, When
 from django.db.models.functions import Coalesce
 
 from tongxin.activities.models import (
@@ -247,7 +247,9 @@ def donations_records(prefix, date_from, date_to):
     return _donations(prefix, date_from, date_to).select_related("activity")
 
 
-_VALUE = Coalesce("amount", "estimated_value")
+# The value `donations.value` counts: the amount of money, the stated value of items (whatever else is filled in).
+_VALUE = Case(When(kind=DonationKind.MONEY, then=F("amount")), When(kind=DonationKind.ITEMS, then=F("estimated_value")),
+              output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
 @registry.register("donations.value", "捐赠/帮扶金额", unit="元", records=donations_records, order=430,

@@ -28,6 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count
+from django.db.models.functions import Substr
+
 MetricValue = int | Decimal | dict
 
 
@@ -93,6 +96,32 @@ def compute(prefix: str, date_from: datetime.date, date_to: datetime.date, keys:
     chosen = all_metrics() if keys is None else [get(k) for k in keys]
     with batch():
         return {m.key: to_json_number(m.compute(prefix, date_from, date_to)) for m in chosen}
+
+
+# --- grouped counts for breakdown hooks ------------------------------------------------------------------------
+
+
+def grouped_by_region(rows, region_field: str, child_length: int, field: str) -> dict:
+    """{child prefix: {code of `field`: row count}} in one GROUP BY (child, field)."""
+    found: dict[str, dict] = {}
+    for child, code, n in (rows.order_by().annotate(_child=Substr(region_field, 1, child_length))
+                           .values("_child", field).annotate(_n=Count("pk")).values_list("_child", field, "_n")):
+        found.setdefault(child, {})[code] = n
+    return found
+
+
+def grouped_by_month(rows, condition, date_from, date_to, field: str) -> dict:
+    """{"YYYY-MM": {code of `field`: count of the rows where condition(start, end) holds}} — one query grouped
+    by `field` with a conditional count per month; codes without rows in a month are left out, as in compute."""
+    windows = month_windows(date_from, date_to)
+    found: dict[str, dict] = {label: {} for label, _s, _e in windows}
+    grouped = rows.order_by().values(field).annotate(**{
+        f"m{i}": Count("pk", filter=condition(start, end)) for i, (_label, start, end) in enumerate(windows)})
+    for row in grouped:
+        for i, (label, _s, _e) in enumerate(windows):
+            if row[f"m{i}"]:
+                found[label][row[field]] = row[f"m{i}"]
+    return found
 
 
 # --- sharing one aggregate between metrics ----------------------------------------------------------------------

@@ -143,3 +143,116 @@ def test_points_issued_and_redeemed(world):
     assert metrics.points_redeemed(COUNTY_A, *PERIOD) == 7
     assert metrics.points_issued(COUNTY_A, *PERIOD) == 45  # adjustments are not issuance
     assert services.points_balance(person) == 25 - 7 - 1
+
+
+# --- by_region / by_month hooks: the same figures as computing per child region / per month ----------------------
+
+HOOKED = ("activities.count", "activities.attendance", "activities.beneficiaries", "training.classes",
+          "training.trainees", "services.programs", "services.enterprises", "donations.value", "donations.items",
+          "points.issued", "points.redeemed")
+PERIODS = (PERIOD, (D(2024, 12, 15), D(2025, 7, 10)), (D(2025, 6, 30), D(2025, 7, 1)))
+
+
+@pytest.fixture
+def full_world(world, make_activity, make_person):
+    """`world` plus training, the service menu, enterprises, donations and redeemed points, on month ends."""
+    from tongxin.people.models import Organization
+
+    acts = world["acts"]
+    persons = world["people"]
+    for n, (day, region, trainees) in enumerate([(D(2025, 2, 28), COUNTY_A, 3), (D(2025, 5, 1), TOWNSHIP_A, 4),
+                                                 (D(2024, 12, 31), TOWNSHIP_A2, 2), (D(2025, 3, 1), COUNTY_B, 1)]):
+        activity = make_activity(f"培训班{n}", type="03", region=region, starts=moment(day), hours=24)
+        services.enroll(services.save_training_class(training_class=TrainingClass(activity=activity)),
+                        persons[:trainees])
+    for region, name, start, end in ((COUNTY_A, "科普进社区", D(2024, 1, 1), None),
+                                     (TOWNSHIP_A, "法律进社区", D(2025, 3, 31), None),
+                                     (TOWNSHIP_A2, "已停止", D(2024, 1, 1), D(2025, 4, 30)),
+                                     (COUNTY_B, "安居", D(2025, 2, 1), None)):
+        ServiceProgramme.objects.create(region_id=region, name=name, started_on=start, ended_on=end)
+    orgs = [Organization.objects.create(name=f"企业{i}", region_id=TOWNSHIP_A) for i in range(3)]
+    acts["first_day"].enterprises.set(orgs[:2])
+    acts["last_day"].enterprises.set(orgs[1:])
+    acts["other"].enterprises.set(orgs[:1])
+    Donation.objects.create(activity=acts["county"], kind="money", amount=Decimal("60000.50"),
+                            donated_on=D(2025, 3, 15))
+    # an items donation with an amount filled in as well: donations.value counts its stated value only
+    Donation.objects.create(activity=acts["first_day"], kind="items", item_kind="书籍", item_count=30, item_unit="册",
+                            amount=Decimal("1"), estimated_value=Decimal("300"), donated_on=D(2025, 1, 31))
+    Donation.objects.create(activity=acts["last_day"], kind="items", item_kind="农机", item_count=8, item_unit="台",
+                            donated_on=D(2025, 6, 30))
+    Donation.objects.create(activity=acts["other"], kind="money", amount=Decimal("7"), donated_on=D(2025, 2, 1))
+    for person, cost, day in ((persons[0], 7, D(2025, 4, 30)), (persons[1], 3, D(2025, 7, 1))):
+        reward = Reward.objects.create(region_id=COUNTY_A, name=f"奖品{cost}", points_cost=cost)
+        redemption = services.redeem(person, reward)
+        PointEntry.objects.filter(pk=redemption.entry_id).update(at=moment(day, 0))
+    return world
+
+
+def check_hooks(key, prefixes=("", "5109", COUNTY_A, COUNTY_B), periods=PERIODS) -> int:
+    """Assert that the hooks of `key` give, per child region and per month, the headline number `compute` gives
+    for that child or month. Returns the sum of the numbers compared (the data must have had something)."""
+    from tongxin.core.models import Region
+    from tongxin.reports import engine
+    from tongxin.reports.registry import month_windows, to_json_number, total_of
+
+    metric = registry.get(key)
+    assert metric.by_region is not None and metric.by_month is not None, key
+    compared = 0
+    for prefix in prefixes:
+        region = engine.whole_country() if prefix == "" else Region.objects.get(code=prefix)
+        children = engine.children_of(region)
+        assert children, prefix
+        for date_from, date_to in periods:
+            found = {}
+            for length in {len(c.code) for c in children}:
+                found.update(metric.by_region(prefix, date_from, date_to, length))
+            for child in children:
+                expected = total_of(to_json_number(metric.compute(child.code, date_from, date_to)))
+                got = total_of(to_json_number(found.get(child.code, 0)))
+                assert got == expected, (key, child.code, date_from, date_to, got, expected)
+                compared += expected
+            months = metric.by_month(prefix, date_from, date_to)
+            assert set(months) <= {label for label, _s, _e in month_windows(date_from, date_to)}
+            for label, start, end in month_windows(date_from, date_to):
+                expected = total_of(to_json_number(metric.compute(prefix, start, end)))
+                got = total_of(to_json_number(months.get(label, 0)))
+                assert got == expected, (key, prefix, label, got, expected)
+                compared += expected
+    return compared
+
+
+@pytest.mark.parametrize("key", HOOKED)
+def test_hooks_equal_compute_per_child_and_month(key, full_world):
+    assert check_hooks(key) > 0
+
+
+def test_points_hooks_split_by_region_and_month(full_world):
+    issued, redeemed = registry.get("points.issued"), registry.get("points.redeemed")
+    assert redeemed.by_month(COUNTY_A, D(2025, 4, 1), D(2025, 7, 31)) == {
+        "2025-04": 7, "2025-05": 0, "2025-06": 0, "2025-07": 3}
+    assert redeemed.by_region("5109", *PERIOD, 6) == {COUNTY_A: 7}
+    assert issued.by_region("5109", *PERIOD, 6)[COUNTY_A] == metrics.points_issued(COUNTY_A, *PERIOD) > 0
+
+
+def test_records_match_the_figures(full_world):
+    """The drill-down of each figure lists what it counts or sums, per region and period (services.enterprises:
+    the registered enterprises, plus the counts recorded on the activities)."""
+    measure = {
+        "activities.beneficiaries": lambda rows: sum(a.beneficiaries for a in rows),
+        "donations.value": lambda rows: sum(d.value or 0 for d in rows),
+        "donations.items": lambda rows: sum(d.item_count for d in rows),
+        "points.issued": lambda rows: sum(e.points for e in rows),
+        "points.redeemed": lambda rows: -sum(e.points for e in rows),
+    }
+    for prefix in ("", "5109", COUNTY_A, TOWNSHIP_A, COUNTY_B):
+        for period in PERIODS:
+            for key in HOOKED:
+                figure = registry.total_of(registry.get(key).compute(prefix, *period))
+                rows = registry.get(key).records(prefix, *period)
+                if key == "services.enterprises":
+                    found = rows.count() + sum(a.enterprises_served for a in metrics.activities_records(prefix,
+                                                                                                        *period))
+                else:
+                    found = measure[key](rows) if key in measure else rows.count()
+                assert found == figure, (key, prefix, period, found, figure)

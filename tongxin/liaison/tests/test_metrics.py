@@ -145,3 +145,85 @@ def test_report_command_includes_liaison_metrics(world, capsys):
     assert data["pairing.leaders"]["total"] == 3
     assert data["pairing.representatives"] == 5
     assert data["pairing.coverage"]["total"] == 0.25
+
+
+# --- by_region / by_month hooks: the same figures as computing per child region / per month ----------------------
+
+HOOKED = ("pairing.leaders", "pairing.representatives", "pairing.coverage", "contacts.count", "cases.raised",
+          "cases.resolved")
+PERIODS = (YEAR, (D(2025, 3, 15), D(2026, 2, 10)), (D(2025, 6, 30), D(2025, 7, 1)))
+
+
+def check_hooks(key, prefixes=("", "5109", COUNTY_A, COUNTY_B), periods=PERIODS) -> int:
+    """Assert that the hooks of `key` give, per child region and per month, exactly the value `compute` gives for
+    that child or month (a child missing from the grouped answer must have nothing). Returns the sum of the
+    headline numbers compared, so a caller can tell the data had something to compare."""
+    from tongxin.core.models import Region
+    from tongxin.reports import engine
+    from tongxin.reports.registry import month_windows, to_json_number, total_of
+
+    metric = registry.get(key)
+    assert metric.by_region is not None and metric.by_month is not None, key
+    compared = 0
+    for prefix in prefixes:
+        region = engine.whole_country() if prefix == "" else Region.objects.get(code=prefix)
+        children = engine.children_of(region)
+        assert children, prefix
+        for date_from, date_to in periods:
+            found = {}
+            for length in {len(c.code) for c in children}:
+                found.update(metric.by_region(prefix, date_from, date_to, length))
+            for child in children:
+                expected = to_json_number(metric.compute(child.code, date_from, date_to))
+                if child.code in found:
+                    assert to_json_number(found[child.code]) == expected, (key, child.code, date_from, date_to)
+                else:
+                    assert not total_of(expected), (key, child.code, date_from, date_to, expected)
+                compared += total_of(expected)
+            months = metric.by_month(prefix, date_from, date_to)
+            assert list(months) == [label for label, _s, _e in month_windows(date_from, date_to)]
+            for label, start, end in month_windows(date_from, date_to):
+                expected = to_json_number(metric.compute(prefix, start, end))
+                assert to_json_number(months[label]) == expected, (key, prefix, label, months[label], expected)
+                compared += total_of(expected)
+    return compared
+
+
+@pytest.mark.parametrize("key", HOOKED)
+def test_hooks_equal_compute_per_child_and_month(key, world, cases):
+    assert check_hooks(key) > 0
+
+
+def test_coverage_hooks_give_the_whole_value(world):
+    per_child = registry.get("pairing.coverage").by_region("5109", *YEAR, 6)
+    assert per_child[COUNTY_A] == {"total": 0.25, "by": {"代表人士": 8, "已结对": 4, "按期联系": 2}}
+    assert per_child[COUNTY_B] == {"total": 0.0, "by": {"代表人士": 1, "已结对": 1, "按期联系": 0}}
+    months = registry.get("pairing.coverage").by_month(COUNTY_A, D(2025, 8, 1), D(2025, 11, 30))
+    # p2 (interval 90, contacted 08-01) counts up to 10-30; p3 (180, 08-01) throughout; p1 from its 11-15 contact
+    assert [m["by"]["按期联系"] for m in months.values()] == [2, 2, 1, 2]
+    assert [m["by"]["已结对"] for m in months.values()] == [5, 5, 4, 4]  # p7 removed 10-01 (p6 ended 06-30)
+
+
+def test_coverage_breakdowns_are_one_query_each(world, django_assert_num_queries):
+    from tongxin.core.models import Region
+    from tongxin.reports import engine
+
+    county = Region.objects.get(code=COUNTY_A)
+    with django_assert_num_queries(2):  # the children, then the grouped figure
+        engine.by_region(county, *YEAR, ["pairing.coverage", ])
+    with django_assert_num_queries(1):
+        engine.by_month(county, *YEAR, ["pairing.coverage"])
+
+
+def test_records_match_the_figures(world, cases):
+    """The drill-down of each figure lists what it counts, per region and period."""
+    for prefix in ("", "5109", COUNTY_A, TOWNSHIP_A, COUNTY_B):
+        for period in PERIODS:
+            for key in ("pairing.representatives", "contacts.count", "cases.raised", "cases.resolved"):
+                assert registry.get(key).records(prefix, *period).count() == \
+                    registry.total_of(compute(key, prefix, period)), (key, prefix, period)
+            leaders = {(p.leader_user_id, p.leader_person_id)
+                       for p in registry.get("pairing.leaders").records(prefix, *period)}
+            assert len(leaders) == compute("pairing.leaders", prefix, period)["total"], (prefix, period)
+            assert registry.get("pairing.coverage").records(prefix, *period).count() == \
+                compute("pairing.coverage", prefix, period)["by"]["按期联系"], (prefix, period)

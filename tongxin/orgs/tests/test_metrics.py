@@ -20,7 +20,7 @@ from tongxin.orgs.models import (
 )
 from tongxin.reports import registry
 
-from .conftest import COUNTY_A, COUNTY_B, TOWNSHIP_A, TOWNSHIP_B, D
+from .conftest import COUNTY_A, COUNTY_B, TOWNSHIP_A, TOWNSHIP_A2, TOWNSHIP_B, D
 
 YEAR = (D(2025, 1, 1), D(2025, 12, 31))
 KEYS = ("orgs.associations", "orgs.associations_new", "orgs.members", "orgs.officers_new", "orgs.funding",
@@ -225,3 +225,123 @@ def test_report_json_carries_the_metrics(associations):
     result = registry.compute(COUNTY_A, *YEAR, keys=list(KEYS))
     assert set(result) == set(KEYS)
     assert Association.objects.count() == 5
+
+
+# --- by_region / by_month hooks: the same figures as computing per child region / per month ----------------------
+
+PERIODS = (YEAR, (D(2025, 3, 15), D(2026, 2, 10)), (D(2025, 6, 30), D(2025, 7, 1)))
+
+
+@pytest.fixture
+def orgs_world(associations, make_association, make_person, staff_user):
+    """Records of every orgs / network metric on both sides of month ends, in townships, counties and the city."""
+    from tongxin.core.services import save_region
+
+    county, township, park = associations["county"], associations["township"], associations["park"]
+    _dissolve(make_association("已撤销分会", TOWNSHIP_A2, level="township", founded=D(2019, 1, 1), parent=county),
+              D(2025, 6, 30))
+    _dissolve(make_association("年后撤销分会", TOWNSHIP_A, level="industry", founded=D(2019, 1, 1), parent=county),
+              D(2026, 1, 10))
+    both, left, joined_later, other = (make_person(n) for n in ("两会会员", "年内退会", "次年入会", "安居会员"))
+    services.add_members(association=county, persons=[both, left], joined_on=D(2020, 1, 1))
+    services.add_members(association=township, persons=[both], joined_on=D(2025, 6, 1))
+    services.add_members(association=park, persons=[joined_later], joined_on=D(2026, 1, 5))
+    services.add_members(association=associations["other_county"], persons=[other], joined_on=D(2025, 4, 1))
+    services.end_membership(left.memberships.get(), left_on=D(2025, 9, 30), user=staff_user)
+    for name, role, start, association in (
+            ("甲", OfficerRole.VICE_PRESIDENT, D(2025, 3, 26), county),
+            ("丙", OfficerRole.PRESIDENT, D(2025, 5, 1), township),
+            ("戊", OfficerRole.SECRETARY_GENERAL, D(2026, 1, 1), county),
+            ("庚", OfficerRole.VICE_PRESIDENT, D(2025, 4, 1), associations["other_county"])):
+        services.save_officer_term(OfficerTerm(association=association, person=make_person(name), role=role,
+                                               started_on=start))
+    for association, amount, day in ((county, "30000.10", D(2025, 3, 1)), (township, "0.20", D(2025, 12, 31)),
+                                     (county, "7000", D(2026, 1, 1)), (associations["other_county"], "9000",
+                                                                       D(2025, 5, 1))):
+        services.add_fund_entry(association=association, kind=FundKind.ALLOCATION, amount=amount, date=day,
+                                source_department="船山区委统战部")
+    for title, since, until in (("在施行", D(2018, 1, 1), None), ("年内废止", D(2018, 1, 1), D(2025, 6, 30)),
+                                ("次年施行", D(2026, 1, 1), None)):
+        services.save_rule(Rule(association=county, title=title, effective_from=since, effective_to=until))
+    services.save_rule(Rule(region_id=TOWNSHIP_A, department="南津路街道党工委", title="街道制度",
+                            effective_from=D(2025, 8, 1)))
+    save_region(code="510903001001", name="滨江社区")
+    for kind, unit, region, since, until in (
+            (PostKind.COMMITTEE_MEMBER, PostUnit.TOWNSHIP, TOWNSHIP_A, D(2020, 1, 1), None),
+            (PostKind.COMMITTEE_MEMBER, PostUnit.TOWNSHIP, TOWNSHIP_A2, D(2020, 1, 1), D(2025, 7, 31)),
+            (PostKind.LIAISON_OFFICER, PostUnit.COMMUNITY, "510903001001", D(2025, 4, 1), None),
+            (PostKind.COMMITTEE_MEMBER, PostUnit.TOWNSHIP, TOWNSHIP_B, D(2020, 1, 1), None)):
+        services.save_liaison_post(LiaisonPost(kind=kind, unit_type=unit, region_id=region, holder_name="某",
+                                               since=since, until=until))
+    for name, kind, region, founded, dissolved in (
+            ("先锋队一", TeamKind.PIONEER, TOWNSHIP_A, D(2020, 1, 1), None),
+            ("服务团", TeamKind.SERVICE, COUNTY_A, D(2021, 1, 1), D(2025, 10, 31)),
+            ("凯旋队", TeamKind.VOLUNTEER, TOWNSHIP_A2, D(2025, 2, 1), None),
+            ("安居队", TeamKind.PIONEER, COUNTY_B, D(2020, 1, 1), None)):
+        services.save_team(Team(name=name, kind=kind, region_id=region, founded_on=founded, dissolved_on=dissolved))
+
+
+def check_hooks(key, prefixes=("", "5109", COUNTY_A, COUNTY_B), periods=PERIODS) -> int:
+    """Assert that the hooks of `key` give, per child region and per month, exactly the value `compute` gives for
+    that child or month (a child missing from the grouped answer must have nothing). Returns the sum of the
+    headline numbers compared, so a caller can tell the data had something to compare."""
+    from tongxin.core.models import Region
+    from tongxin.reports import engine
+    from tongxin.reports.registry import month_windows, to_json_number, total_of
+
+    metric = registry.get(key)
+    assert metric.by_region is not None and metric.by_month is not None, key
+    compared = 0
+    for prefix in prefixes:
+        region = engine.whole_country() if prefix == "" else Region.objects.get(code=prefix)
+        children = engine.children_of(region)
+        assert children, prefix
+        for date_from, date_to in periods:
+            found = {}
+            for length in {len(c.code) for c in children}:
+                found.update(metric.by_region(prefix, date_from, date_to, length))
+            for child in children:
+                expected = to_json_number(metric.compute(child.code, date_from, date_to))
+                if child.code in found:
+                    assert to_json_number(found[child.code]) == expected, (key, child.code, date_from, date_to)
+                else:
+                    assert not total_of(expected), (key, child.code, date_from, date_to, expected)
+                compared += total_of(expected)
+            months = metric.by_month(prefix, date_from, date_to)
+            assert list(months) == [label for label, _s, _e in month_windows(date_from, date_to)]
+            for label, start, end in month_windows(date_from, date_to):
+                expected = to_json_number(metric.compute(prefix, start, end))
+                assert to_json_number(months[label]) == expected, (key, prefix, label, months[label], expected)
+                compared += total_of(expected)
+    return compared
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_hooks_equal_compute_per_child_and_month(key, orgs_world):
+    assert check_hooks(key) > 0
+
+
+def test_hooks_answer_in_one_query(orgs_world, django_assert_num_queries):
+    for key in KEYS:
+        metric = registry.get(key)
+        queries = 2 if key == "orgs.associations" else 1  # the levels' labels come from the dictionary
+        with django_assert_num_queries(queries):
+            metric.by_region("5109", *YEAR, 6)
+        with django_assert_num_queries(queries):
+            metric.by_month(COUNTY_A, *YEAR)
+    assert registry.get("orgs.funding").by_region("5109", *YEAR, 6) == {COUNTY_A: 30000.3, COUNTY_B: 9000}
+    members = registry.get("orgs.members").by_month(COUNTY_A, *YEAR)
+    assert members["2025-08"] == 2  # 两会会员 (in two associations) once, 年内退会
+    assert members["2025-09"] == 1  # leaving on 09-30 is gone at the month's end
+
+
+def test_records_match_the_figures(orgs_world):
+    """The drill-down of each figure lists what it counts (funding: what it sums), per region and period."""
+    for prefix in ("", "5109", COUNTY_A, TOWNSHIP_A, COUNTY_B):
+        for period in PERIODS:
+            for key in KEYS:
+                figure = compute(key, prefix, period)
+                figure = figure["total"] if isinstance(figure, dict) else figure
+                rows = records(key, prefix, period)
+                found = sum(r.amount for r in rows) if key == "orgs.funding" else rows.count()
+                assert found == figure, (key, prefix, period, found, figure)

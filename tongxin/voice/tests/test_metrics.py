@@ -125,3 +125,82 @@ def test_honors_by_level_and_kind(make_person, make_association):
     assert value["total"] == 2
     assert value["by"]["市级个人"] == 1 and value["by"]["省级集体"] == 1
     assert sum(value["by"].values()) == 2
+
+
+# --- by_region / by_month hooks: the same figures as computing per child region / per month ----------------------
+
+HOOKED = ("proposals.submitted", "proposals.adopted", "research.activities", "research.reports",
+          "consultation.meetings", "arrangements.by_body", "honors.count")
+PERIODS = ((START, END), (D(2024, 12, 15), D(2026, 1, 10)), (D(2025, 6, 30), D(2025, 7, 1)))
+
+
+@pytest.fixture
+def voice_world(proposals, make_arrangement, make_person, make_association):
+    """`proposals` plus research, meetings, seats and honours in townships, counties and across month ends."""
+    inside = services.save_research(Research(topic="a", region_id=TOWNSHIP_A, started_on=END))
+    services.save_research(Research(topic="b", region_id=COUNTY_A, started_on=D(2025, 6, 30)))
+    other = services.save_research(Research(topic="c", region_id=TOWNSHIP_B, started_on=D(2025, 3, 1)))
+    services.save_report(ResearchReport(research=inside, title="r1", completed_on=END))
+    services.save_report(ResearchReport(research=inside, title="r2", completed_on=D(2026, 1, 1)))
+    services.save_report(ResearchReport(research=other, title="r3", completed_on=D(2025, 7, 1)))
+    for day, kind, region in [(START, "community", TOWNSHIP_A), (END, "park", COUNTY_A),
+                              (D(2025, 6, 30), "community", TOWNSHIP_A2), (D(2025, 5, 1), "park", TOWNSHIP_B)]:
+        services.save_meeting(ConsultationMeeting(title="m", kind=kind, held_on=day, region_id=region))
+    make_arrangement(body="npc")
+    make_arrangement(body="cppcc", region=TOWNSHIP_A2, starts_on=D(2025, 7, 1))
+    make_arrangement(body="npc", starts_on=D(2017, 1, 1), ends_on=D(2025, 6, 30), recommended_on=D(2016, 1, 1))
+    make_arrangement(body="npc", status="recommended")
+    make_arrangement(body="acfic", region=TOWNSHIP_B)
+    person, association = make_person("获奖"), make_association()
+    services.save_honour(Honour(title="a", kind="person", person=person, level="city", granted_on=START))
+    services.save_honour(Honour(title="b", kind="association", association=association, level="provincial",
+                                granted_on=D(2025, 6, 30)))
+    services.save_honour(Honour(title="d", kind="person", person=make_person("外县获奖", TOWNSHIP_B), level="city",
+                                granted_on=D(2025, 7, 1)))
+
+
+def check_hooks(key, prefixes=("", "5109", COUNTY_A, "510904"), periods=PERIODS) -> int:
+    """Assert that the hooks of `key` give, per child region and per month, the headline number `compute` gives
+    for that child or month. Returns the sum of the numbers compared (the data must have had something)."""
+    from tongxin.core.models import Region
+    from tongxin.reports import engine
+    from tongxin.reports.registry import month_windows, to_json_number, total_of
+
+    metric = registry.get(key)
+    assert metric.by_region is not None and metric.by_month is not None, key
+    compared = 0
+    for prefix in prefixes:
+        region = engine.whole_country() if prefix == "" else Region.objects.get(code=prefix)
+        children = engine.children_of(region)
+        assert children, prefix
+        for date_from, date_to in periods:
+            found = {}
+            for length in {len(c.code) for c in children}:
+                found.update(metric.by_region(prefix, date_from, date_to, length))
+            for child in children:
+                expected = total_of(to_json_number(metric.compute(child.code, date_from, date_to)))
+                got = total_of(to_json_number(found.get(child.code, 0)))
+                assert got == expected, (key, child.code, date_from, date_to, got, expected)
+                compared += expected
+            months = metric.by_month(prefix, date_from, date_to)
+            assert set(months) <= {label for label, _s, _e in month_windows(date_from, date_to)}
+            for label, start, end in month_windows(date_from, date_to):
+                expected = total_of(to_json_number(metric.compute(prefix, start, end)))
+                got = total_of(to_json_number(months.get(label, 0)))
+                assert got == expected, (key, prefix, label, got, expected)
+                compared += expected
+    return compared
+
+
+@pytest.mark.parametrize("key", HOOKED)
+def test_hooks_equal_compute_per_child_and_month(key, voice_world):
+    assert check_hooks(key) > 0
+
+
+def test_records_match_the_figures(voice_world):
+    """The drill-down of each figure lists what it counts, per region and period."""
+    for prefix in ("", "5109", COUNTY_A, TOWNSHIP_A, "510904"):
+        for period in PERIODS:
+            for key in HOOKED:
+                assert registry.get(key).records(prefix, *period).count() == \
+                    registry.total_of(registry.get(key).compute(prefix, *period)), (key, prefix, period)
