@@ -4,7 +4,7 @@ import pytest
 
 from tongxin.liaison import services
 from tongxin.liaison.models import Case
-from tongxin.reports import registry
+from tongxin.reports import registry, testing
 
 from .conftest import COUNTY_A, COUNTY_B, TOWNSHIP_A, TOWNSHIP_A2
 
@@ -155,38 +155,7 @@ PERIODS = (YEAR, (D(2025, 3, 15), D(2026, 2, 10)), (D(2025, 6, 30), D(2025, 7, 1
 
 
 def check_hooks(key, prefixes=("", "5109", COUNTY_A, COUNTY_B), periods=PERIODS) -> int:
-    """Assert that the hooks of `key` give, per child region and per month, exactly the value `compute` gives for
-    that child or month (a child missing from the grouped answer must have nothing). Returns the sum of the
-    headline numbers compared, so a caller can tell the data had something to compare."""
-    from tongxin.core.models import Region
-    from tongxin.reports import engine
-    from tongxin.reports.registry import month_windows, to_json_number, total_of
-
-    metric = registry.get(key)
-    assert metric.by_region is not None and metric.by_month is not None, key
-    compared = 0
-    for prefix in prefixes:
-        region = engine.whole_country() if prefix == "" else Region.objects.get(code=prefix)
-        children = engine.children_of(region)
-        assert children, prefix
-        for date_from, date_to in periods:
-            found = {}
-            for length in {len(c.code) for c in children}:
-                found.update(metric.by_region(prefix, date_from, date_to, length))
-            for child in children:
-                expected = to_json_number(metric.compute(child.code, date_from, date_to))
-                if child.code in found:
-                    assert to_json_number(found[child.code]) == expected, (key, child.code, date_from, date_to)
-                else:
-                    assert not total_of(expected), (key, child.code, date_from, date_to, expected)
-                compared += total_of(expected)
-            months = metric.by_month(prefix, date_from, date_to)
-            assert list(months) == [label for label, _s, _e in month_windows(date_from, date_to)]
-            for label, start, end in month_windows(date_from, date_to):
-                expected = to_json_number(metric.compute(prefix, start, end))
-                assert to_json_number(months[label]) == expected, (key, prefix, label, months[label], expected)
-                compared += total_of(expected)
-    return compared
+    return testing.check_hooks(key, prefixes, periods, whole=True)
 
 
 @pytest.mark.parametrize("key", HOOKED)
