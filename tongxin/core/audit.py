@@ -186,6 +186,18 @@ def _choice_label(field, value):
     return labels.get(str(value), value)
 
 
+def _related_label(field, value, cache: dict):
+    """A stored foreign key as the name of what it points to (阵地 5 → 船山区新联会活动室); a record deleted since
+    keeps its key. `cache` spares a query per repeated key within one history."""
+    if value is None or value == "" or isinstance(value, list | tuple | dict):
+        return value
+    key = (field.related_model, field.target_field.attname, str(value))
+    if key not in cache:
+        target = field.related_model._base_manager.filter(**{field.target_field.attname: value}).first()
+        cache[key] = str(target) if target is not None else value
+    return cache[key]
+
+
 def _field_or_none(model, name: str):
     """A field removed since the entry was written keeps its code name in the display."""
     from django.core.exceptions import FieldDoesNotExist
@@ -196,8 +208,10 @@ def _field_or_none(model, name: str):
         return None
 
 
-def labelled_changes(model, changes: dict) -> list[dict]:
-    """Field-level changes with the fields' Chinese names, in the model's field order."""
+def labelled_changes(model, changes: dict, cache: dict | None = None) -> list[dict]:
+    """Field-level changes with the fields' Chinese names, choices by their labels and — when a `cache` dict is
+    given (pages showing one record's history; not bulk exports, which would query per key) — foreign keys by
+    the names of what they point to."""
     rows = []
     for name, pair in (changes or {}).items():
         label = FIELD_LABELS.get(name, name)
@@ -211,6 +225,8 @@ def labelled_changes(model, changes: dict) -> list[dict]:
         before, after = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
         if field is not None and field.choices:
             before, after = _choice_label(field, before), _choice_label(field, after)
+        elif cache is not None and field is not None and field.many_to_one and field.related_model is not None:
+            before, after = _related_label(field, before, cache), _related_label(field, after, cache)
         rows.append({"name": name, "label": label, "before": labelled_value(before),
                      "after": labelled_value(after)})
     return rows
@@ -220,8 +236,9 @@ def labelled_history(obj, limit: int = 50) -> list[dict]:
     """The object's audit history in the shape core/_history.html reads, with Chinese field names."""
     model = type(obj)
     entries = []
+    cache: dict = {}
     for entry in history_for(obj)[:limit]:
-        changes = labelled_changes(model, entry.changes)
+        changes = labelled_changes(model, entry.changes, cache)
         if entry.action == AuditEntry.UPDATE and entry.changes and not changes and not entry.message:
             continue  # only internal bookkeeping fields changed
         entries.append({

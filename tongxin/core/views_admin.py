@@ -6,7 +6,6 @@ permissions only (`GlobalQuerysetMixin`); everything else is scoped and answers 
 """
 
 import os
-import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -50,8 +49,10 @@ from tongxin.core.forms_admin import (
 from tongxin.core.generic import (
     ObjectDetailView,
     ObjectEditView,
+    ObjectImportView,
     ObjectListView,
     ScopedViewMixin,
+    error_text,
 )
 from tongxin.core.models import AuditEntry, DictItem, DictType, Job, Region, Role, User
 from tongxin.core.scope import scope_prefix
@@ -654,74 +655,71 @@ class RegionEditView(AdminEditMixin, ObjectEditView):
                                       note=data["note"], is_active=data["is_active"])
 
 
-class RegionImportView(ScopedViewMixin, generic.TemplateView):
+class RegionImportView(ObjectImportView):
     """Upload → preview (every row checked, nothing written) → commit (checked again, all rows or none).
 
     The uploaded file waits in the default storage between the two steps under a random name kept in the
-    session, so the commit writes exactly the file that was previewed, on any app server."""
+    session, so the commit writes exactly the file that was previewed, on any app server. The check and the write
+    are `services.import_regions_file` (a report dict, not the tabular engine)."""
 
     model = Region
     permission_required = ["core.add_region", "core.change_region"]
     template_name = "core/admin/region_import.html"
+    form_class = RegionImportForm
+    title = gettext_lazy("导入行政区划")
+    list_url_name = "core:region_list"
+    upload_dir = "imports/regions"
     session_key = "region_import"
     preview_rows = 500
 
+    def form_kwargs(self):
+        return {}
+
+    def headers(self):
+        return []  # the page explains the two columns itself
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", RegionImportForm())
-        context.update({"title": _("导入行政区划"), "max_bytes": settings.TONGXIN_MAX_UPLOAD_BYTES,
-                        "cancel_url": reverse("core:region_list")})
+        context["max_bytes"] = settings.TONGXIN_MAX_UPLOAD_BYTES
         return context
 
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("step") == "commit":
-            return self.commit()
-        form = RegionImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        upload = form.cleaned_data["file"]
-        self.discard()
-        ext = os.path.splitext(upload.name)[1].lower()
-        stored = default_storage.save(f"imports/regions/{uuid.uuid4().hex}{ext}", upload)
-        request.session[self.session_key] = {"path": stored, "filename": upload.name}
-        report = self.check(stored, upload.name, commit=False, form=form)
-        if report is None or report["errors"] or not (report["created"] or report["renamed"]):
-            self.discard()  # nothing can be committed from this file: do not keep it
-        if report is None:
-            return self.render_to_response(self.get_context_data(form=form))
-        return self.render_to_response(self.get_context_data(form=form, report=report,
-                                                             filename=upload.name,
-                                                             shown=report["rows"][: self.preview_rows]))
+    def pending_data(self, form, path):
+        return {"path": path, "filename": os.path.basename(form.cleaned_data["file"].name)}
 
-    def check(self, path, filename, *, commit, form):
+    def run(self, pending, *, dry_run, skip_invalid=False):
+        from tongxin.core.tabular import TabularError
+
         try:
-            with default_storage.open(path, "rb") as handle:
-                return services.import_regions_file(file=handle, filename=filename, user=self.request.user,
-                                                    commit=commit)
+            with default_storage.open(pending["path"], "rb") as handle:
+                return services.import_regions_file(file=handle, filename=pending["filename"],
+                                                    user=self.request.user, commit=not dry_run)
         except ValidationError as exc:
-            form.add_error("file", exc)
-            return None
+            raise TabularError(error_text(exc)) from None
 
-    def commit(self):
-        pending = self.request.session.get(self.session_key)
-        form = RegionImportForm()
-        if not pending or not default_storage.exists(pending["path"]):
-            messages.error(self.request, _("导入已过期，请重新上传文件。"))
-            return redirect("core:region_import")
-        report = self.check(pending["path"], pending["filename"], commit=True, form=form)
+    def keep_upload(self, report):
+        return not report["errors"] and bool(report["created"] or report["renamed"])
+
+    def preview_context(self, report, pending):
+        return {"report": report, "filename": pending["filename"],
+                "shown": report["rows"][: self.preview_rows] if report else []}
+
+    def commit_pending(self, pending, *, skip_invalid):
+        from tongxin.core.tabular import TabularError
+
+        form = self.get_form()
+        try:
+            report = self.run(pending, dry_run=False)
+        except TabularError as exc:
+            report = None
+            form.add_error("file", exc.message)
+        finally:
+            self.discard()
         if report is None or not report["committed"]:
-            return self.render_to_response(self.get_context_data(
-                form=form, report=report, filename=pending["filename"],
-                shown=report["rows"][: self.preview_rows] if report else []))
-        self.discard()
+            return self.render_to_response(self.get_context_data(form=form, pending=pending,
+                                                                 **self.preview_context(report, pending)))
         messages.success(self.request, _("导入完成：新增 %(c)d 个，更名 %(r)d 个，未变 %(u)d 个。") % {
             "c": report["created"], "r": report["renamed"], "u": report["unchanged"]})
-        return redirect("core:region_list")
-
-    def discard(self):
-        pending = self.request.session.pop(self.session_key, None)
-        if pending and default_storage.exists(pending["path"]):
-            default_storage.delete(pending["path"])
+        return redirect(self.success_url())
 
 
 # --- Dictionaries -----------------------------------------------------------------------------------------------
@@ -914,7 +912,7 @@ class AuditDetailView(AuditViewMixin, ObjectDetailView):
                 {"label": _("请求编号"), "value": entry.request_id or "—"},
                 {"label": _("说明"), "value": entry.message or "—"},
             ],
-            "changes": labelled_changes(model, entry.changes),
+            "changes": labelled_changes(model, entry.changes, {}),
             "list_url": reverse("core:audit_list"),
             "edit_url": None, "delete_url": None, "history": [],
         })
