@@ -317,6 +317,10 @@ class ObjectExportView(ScopedViewMixin, generic.View):
     """The filtered list as .xlsx or .csv — the list's filters, the user's scope, personal numbers masked, cells
     escaped against formula injection — written to the audit log. Subclasses name `model`, `filterset_class`,
     `list_url_name`, `export_name` and either `spec()` + `rows(queryset)` (core.tabular column specs) or `write()`.
+
+    Hooks: `export_params` (query parameters of the export itself, not filters), `refusal()` (a reason to refuse
+    before the list is read), `log_export()` (the audit entry). With `job_kind` a list of more than
+    `inline_max_rows` rows is exported by that background job (`job_params()`) and the answer is the job's page.
     """
 
     filterset_class = None
@@ -324,6 +328,10 @@ class ObjectExportView(ScopedViewMixin, generic.View):
     export_name = ""
     formats = ("xlsx", "csv")
     max_rows = EXPORT_MAX_ROWS
+    export_params = ()
+    job_kind = ""
+    inline_max_rows = None
+    job_message = ""
 
     def export_queryset(self):
         return self.get_queryset()
@@ -343,26 +351,60 @@ class ObjectExportView(ScopedViewMixin, generic.View):
     def filename(self, fmt: str) -> str:
         return f"{self.export_name}_{timezone.localtime():%Y%m%d_%H%M}.{fmt}"
 
-    def get(self, request, *args, **kwargs):
-        from tongxin.core.exports import attachment_headers
+    def back_url(self, params) -> str:
+        """The list page with the same filters: where a refused export goes back to."""
+        return reverse(self.list_url_name) + (f"?{params.urlencode()}" if params else "")
+
+    def refusal(self, fmt: str) -> str | None:
+        """A reason to refuse this export (shown on the list page), or None."""
+        return None
+
+    def log_export(self, fmt: str, count: int) -> None:
         from tongxin.core.models import AuditEntry
         from tongxin.core.scope import scope_prefix
+
+        audit.log(AuditEntry.EXPORT, region_code=scope_prefix(self.request.user) or "", user=self.request.user,
+                  changes={"rows": [None, count], "format": [None, fmt]},
+                  message=_("导出%(what)s %(n)s 行（身份证号、手机号码已脱敏）") % {"what": self.export_name, "n": count})
+
+    def job_title(self) -> str:
+        return _("导出%(what)s") % {"what": self.export_name}
+
+    def job_params(self, params, fmt: str) -> dict:
+        return {"query": params.urlencode(), "format": fmt}
+
+    def export_as_job(self, params, fmt: str):
+        from tongxin.core import jobs
+        from tongxin.core.scope import scope_prefix
+
+        job = jobs.enqueue(self.job_kind, title=self.job_title(), user=self.request.user,
+                           region_code=scope_prefix(self.request.user) or "", params=self.job_params(params, fmt))
+        messages.info(self.request, self.job_message or _("数据较多，已转为后台任务导出，完成后在任务页下载。"))
+        return redirect("core:job_detail", pk=job.pk)
+
+    def get(self, request, *args, **kwargs):
+        from tongxin.core.exports import attachment_headers
 
         fmt = request.GET.get("format", self.formats[0])
         if fmt not in self.formats:
             raise Http404
         params = request.GET.copy()
-        for name in ("format", "cursor", "sort"):
+        for name in ("format", "cursor", "sort", *self.export_params):
             params.pop(name, None)
+        reason = self.refusal(fmt)
+        if reason:
+            messages.error(request, reason)
+            return redirect(self.back_url(params))
         queryset = self.filterset_class(params or None, queryset=self.export_queryset(), request=request).qs
+        inline = self.inline_max_rows
+        if self.job_kind and inline is not None and queryset[inline:inline + 1].exists():
+            return self.export_as_job(params, fmt)
         if queryset[self.max_rows:self.max_rows + 1].exists():
             messages.error(request, _("超过 %(n)s 条，请缩小筛选范围后分批导出。") % {"n": self.max_rows})
-            return redirect(reverse(self.list_url_name) + (f"?{params.urlencode()}" if params else ""))
+            return redirect(self.back_url(params))
         buffer = io.BytesIO()
         count = self.write(queryset, fmt, buffer)
-        audit.log(AuditEntry.EXPORT, region_code=scope_prefix(request.user) or "", user=request.user,
-                  changes={"rows": [None, count], "format": [None, fmt]},
-                  message=_("导出%(what)s %(n)s 行（身份证号、手机号码已脱敏）") % {"what": self.export_name, "n": count})
+        self.log_export(fmt, count)
         response = HttpResponse(buffer.getvalue(), content_type=EXPORT_FORMATS[fmt])
         response["Cache-Control"] = "no-store"
         return attachment_headers(response, self.filename(fmt))
@@ -379,9 +421,10 @@ class ObjectImportView(ScopedViewMixin, generic.TemplateView):
     session at `session_key`, so the commit imports exactly the previewed file. A subclass names `model`,
     `form_class` (a form with `file` and `region` fields, taking `user=`), `spec_class`, `list_url_name`,
     `template_url_name`, `upload_dir`, `session_key` and `title`. Hooks: `spec()`, `form_kwargs()`,
-    `pending_data()` (what the session keeps), `run()` (the engine on the stored file), `preview_context()`,
-    `commit_pending()` (the second step; `ObjectJobImportView` runs it as a background job). A page that imports
-    in one step, without keeping the file, overrides `form_valid(form)` and uses `file_error()`.
+    `pending_data()` (what the session keeps), `run()` (the engine on the stored file; a file it refuses raises
+    TabularError), `keep_upload()`, `preview_context()`, `commit_pending()` (the second step;
+    `ObjectJobImportView` runs it as a background job). A page that imports in one step, without keeping the file,
+    overrides `form_valid(form)` and uses `file_error()`.
     """
 
     permission_action = "add"
@@ -426,7 +469,7 @@ class ObjectImportView(ScopedViewMixin, generic.TemplateView):
         context.setdefault("form", self.get_form())
         context.update({
             "title": self.get_title(),
-            "template_url": reverse(self.template_url_name),
+            "template_url": reverse(self.template_url_name) if self.template_url_name else None,
             "cancel_url": self.cancel_url(),
             "headers": self.headers(),
         })
@@ -456,6 +499,8 @@ class ObjectImportView(ScopedViewMixin, generic.TemplateView):
         except TabularError as exc:
             self.discard()
             return self.file_error(form, exc)
+        if not self.keep_upload(result):
+            self.discard()  # nothing can be committed from this file: do not keep it
         return self.render_to_response(self.get_context_data(form=form, pending=pending,
                                                              **self.preview_context(result, pending)))
 
@@ -482,6 +527,10 @@ class ObjectImportView(ScopedViewMixin, generic.TemplateView):
         with default_storage.open(pending["path"], "rb") as handle:
             return run_import(handle, self.spec(), self.import_context(pending), dry_run=dry_run,
                               skip_invalid=skip_invalid, name=pending["filename"], rejected_output=False)
+
+    def keep_upload(self, result) -> bool:
+        """Whether the previewed upload is kept for the commit step (False: nothing in it can be committed)."""
+        return True
 
     def preview_context(self, result, pending: dict) -> dict:
         from tongxin.core.tabular import describe_errors

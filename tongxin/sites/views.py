@@ -24,6 +24,7 @@ from tongxin.core.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectExportView,
+    ObjectImportTemplateView,
     ObjectImportView,
     ObjectListView,
     ScopedViewMixin,
@@ -943,22 +944,12 @@ class SiteExportView(ObjectExportView):
         return queryset.order_by("region", "name", "id").iterator(chunk_size=2000)
 
 
-class _ImportTemplateView(ScopedViewMixin, generic.View):
-    permission_action = "add"
-    spec_class = None
-
-    def get(self, request):
-        spec = self.spec_class()
-        response = HttpResponse(spec.template_xlsx(), content_type=XLSX_CONTENT_TYPE)
-        return attachment_headers(response, spec.template_filename)
-
-
-class SiteImportTemplateView(_ImportTemplateView):
+class SiteImportTemplateView(ObjectImportTemplateView):
     model = Site
     spec_class = imports.SiteSpec
 
 
-class KeyTaskImportTemplateView(_ImportTemplateView):
+class KeyTaskImportTemplateView(ObjectImportTemplateView):
     model = KeyTask
     spec_class = imports.KeyTaskSpec
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404
@@ -385,10 +383,11 @@ class ProblemAddView(ObjectActionView):
     def get_permission_required(self):
         return ["voice.add_problemsolved"]
 
-    @property
-    def form_class(self):
+    form_class = forms.ProblemForm
+
+    def form_kwargs(self):
         """The case picker offers the cases of the user's scope."""
-        return functools.partial(forms.ProblemForm, user=self.request.user)
+        return {"user": self.request.user}
 
     def perform(self, data):
         services.save_problem(ProblemSolved(meeting=self.object, **data), by=self.request.user)
