@@ -21,6 +21,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -235,6 +236,15 @@ EXPORT_MAX_ROWS = 50_000
 def error_text(exc: ValidationError) -> str:
     """A service's ValidationError as one line for a flash message."""
     return "；".join(str(m) for m in exc.messages)
+
+
+def safe_next(request, fallback: str) -> str:
+    """The `next` the request names when it is a URL of this site, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
 
 
 def apply_errors(form, exc: ValidationError) -> None:

@@ -11,7 +11,9 @@ class OrgsConfig(AppConfig):
         from tongxin.core import nav
         from tongxin.core.services import register_dict_usage
         from tongxin.orgs import demo, metrics, related  # noqa: F401
+        from tongxin.people.extensions import add_person_list_extra
 
+        add_person_list_extra(_person_list_extra)
         register_dict_usage("association_kind", "orgs.Association", "kind")
         register_dict_usage("association_level", "orgs.Association", "level")
         nav.register_section(
@@ -27,3 +29,10 @@ class OrgsConfig(AppConfig):
                 nav.Item(_("工作队伍"), "orgs:team_list", perm="orgs.view_team"),
             ],
         )
+
+
+def _person_list_extra(user) -> dict:
+    """加入组织 on the registry's person list (imported when the list is shown, not at start-up)."""
+    from tongxin.orgs.views import person_list_extra
+
+    return person_list_extra(user)

@@ -12,6 +12,7 @@ from tongxin.core.scope import scope_prefix
 from tongxin.core.services import dict_choices
 from tongxin.orgs.models import (
     Association,
+    AssociationStatus,
     CouncilTerm,
     FundKind,
     LiaisonPost,
@@ -293,3 +294,39 @@ class CommitForm(forms.Form):
         super().__init__(*args, **kwargs)
         _style(self)
 
+
+
+class _AssociationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.region.name}）"
+
+
+class JoinAssociationForm(ScopedForm):
+    """The person list's “加入组织”: an association the user may see (those still active), the joining date and a
+    note. Rendered inside the list's bulk form, so nothing is `required` in HTML (the other bulk actions share it);
+    the view checks the fields. Use it with prefix="join" (the bulk form has its own `date`, `reason`…)."""
+
+    use_required_attribute = False
+
+    association = _AssociationChoiceField(
+        label=_("加入组织"), queryset=Association.objects.filter(status=AssociationStatus.ACTIVE).select_related("region")
+        .order_by("region_id", "name", "id"), empty_label=_("选择组织…"),
+        error_messages={"required": _("请选择要加入的组织"),
+                        "invalid_choice": _("所选组织不存在、已撤销或不在您的管辖范围内，请重新选择")})
+    joined_on = forms.DateField(label=_("入会日期"), initial=timezone.localdate,
+                                error_messages={"required": _("请填写入会日期"),
+                                                "invalid": _("入会日期格式不正确，应为“年-月-日”")})
+    note = forms.CharField(label=_("备注"), required=False, max_length=300,
+                           error_messages={"max_length": _("备注不能超过 %(limit_value)d 个字")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["association"].widget.attrs["data-tomselect"] = "local"
+
+    def error_text(self) -> str:
+        """The errors as one line naming each field, for a flash message on the list."""
+        parts = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            parts += [f"{label}：{e}" if label else str(e) for e in errors]
+        return "；".join(parts)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from tongxin.core import audit, files, regions, validators
 from tongxin.core.context import acting_as, current_actor
 from tongxin.core.models import AuditEntry, Region
+from tongxin.core.scope import in_scope
 from tongxin.core.services import dict_choices
 from tongxin.orgs import selectors
 from tongxin.orgs.models import (
@@ -266,6 +268,113 @@ def add_members(*, association: Association, persons, joined_on: datetime.date |
                                                "joined_on": [None, m.joined_on.isoformat() if m.joined_on else None]})
                                            for m in rows], message=_("批量添加会员"))
     return rows, skipped
+
+
+# The most persons one “加入组织” submission from the person list may carry (the list shows 50 a page).
+BULK_JOIN_MAX = 500
+
+
+@dataclass(frozen=True)
+class JoinSkip:
+    """A person `bulk_join` left out: `reason` is shared by everyone left out for the same cause (the message groups
+    by it), `detail` is this person's own fact (their region, their joining date)."""
+
+    person: object
+    reason: str
+    detail: str = ""
+
+    @property
+    def label(self) -> str:
+        person = self.person
+        name = _("编号%(pk)s的人士") % {"pk": person.pk} if getattr(person, "is_erased", False) or not person.name \
+            else person.name
+        return f"{name}（{self.detail}）" if self.detail else name
+
+    def __str__(self) -> str:
+        return _("%(who)s：%(why)s") % {"who": self.label, "why": self.reason}
+
+
+@dataclass
+class JoinResult:
+    created: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+
+    def skipped_by_reason(self) -> list[str]:
+        """One line per reason, in order of first appearance: “reason（n 人）：name（detail）、…”."""
+        groups: dict[str, list[JoinSkip]] = {}
+        for skip in self.skipped:
+            groups.setdefault(skip.reason, []).append(skip)
+        return [_("%(why)s（%(n)s 人）：%(who)s") % {"why": why, "n": len(items),
+                                                     "who": "、".join(s.label for s in items)}
+                for why, items in groups.items()]
+
+
+def bulk_join(*, association: Association, persons, joined_on: datetime.date | None = None, note: str = "",
+              user=None) -> JoinResult:
+    """Admit the persons picked on the person list to `association` from `joined_on` (default today).
+
+    Partial by design: every valid person is admitted and every other one is returned in `skipped` with the
+    reason — a person whose information was erased, one outside the association's region (its code must start
+    with the association's), one who already has an open membership (admitted, or an application pending).
+    What concerns the whole submission is refused with a ValidationError and nothing is written: no person, more
+    than BULK_JOIN_MAX, a dissolved association, a joining date in the future or before the founding date.
+    When `user` is given, the association and every person must be in that user's scope (PermissionDenied naming
+    nothing otherwise: views restrict their querysets first and answer 404). All writes happen in one transaction
+    through `add_members`, which leaves one audit entry per new membership."""
+    unique, seen = [], set()
+    for person in persons:
+        if person.pk not in seen:
+            seen.add(person.pk)
+            unique.append(person)
+    if not unique:
+        raise ValidationError(_("请先勾选要加入组织的人士"))
+    if len(unique) > BULK_JOIN_MAX:
+        raise ValidationError(_("一次最多可将 %(max)s 人加入组织，本次选择了 %(n)s 人，请分批操作") % {
+            "max": BULK_JOIN_MAX, "n": len(unique)})
+    if user is not None and (not in_scope(user, association.region_id)
+                             or any(not in_scope(user, p.region_id) for p in unique)):
+        raise PermissionDenied
+    if association.status != AssociationStatus.ACTIVE:
+        raise ValidationError(_("“%(a)s”已撤销，不能再吸收会员") % {"a": association.name})
+    day = joined_on or _today()
+    _not_future(day, "joined_on", _("入会日期"))
+    if association.founded_on and day < association.founded_on:
+        raise ValidationError({"joined_on": _("入会日期不能早于“%(a)s”的成立日期（%(d)s）") % {
+            "a": association.name, "d": association.founded_on.isoformat()}})
+    area = association.region.name if association.region_id else ""
+    result = JoinResult()
+    with transaction.atomic(), _acting(user):
+        open_rows = {m.person_id: m for m in Membership.objects.select_for_update().filter(
+            association=association, person__in=unique, status__in=OPEN_MEMBERSHIP)}
+        valid = []
+        for person in unique:
+            existing = open_rows.get(person.pk)
+            detail = ""
+            if getattr(person, "is_erased", False):
+                reason = _("个人信息已删除，不能加入组织")
+            elif not (person.region_id or "").startswith(association.region_id):
+                reason = _("所在区划不在本组织的区划范围（%(a)s）内") % {"a": area}
+                detail = person.region.name if person.region_id else _("区划未填写")
+            elif existing is not None and existing.status == MembershipStatus.ADMITTED:
+                reason = _("已是本组织会员，未重复添加")
+                detail = _("%(d)s入会") % {"d": existing.joined_on.isoformat()} if existing.joined_on else ""
+            elif existing is not None:
+                reason = _("已提交入会申请、待审核，未重复添加")
+                detail = _("%(d)s申请") % {"d": existing.applied_on.isoformat()} if existing.applied_on else ""
+            else:
+                valid.append(person)
+                continue
+            result.skipped.append(JoinSkip(person, reason, detail))
+        if valid:
+            try:
+                with transaction.atomic():
+                    created, raced = add_members(association=association, persons=valid, joined_on=day,
+                                                 note=validators.normalize_text(note or "")[:300], user=user)
+            except IntegrityError:
+                raise ValidationError(_("其他用户正在同时添加会员，请刷新后重试")) from None
+            result.created = created
+            result.skipped += [JoinSkip(p, _("已是本组织会员或已申请，未重复添加")) for p in raced]
+    return result
 
 
 # --- Officers and council terms --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ app_name = "orgs"
 
 urlpatterns = [
     path("", views.AssociationListView.as_view(), name="association_list"),
+    path("members/join-persons/", views.PersonsJoinView.as_view(), name="persons_join"),
     path("add/", views.AssociationEditView.as_view(), name="association_add"),
     path("tree/", views.AssociationTreeView.as_view(), name="association_tree"),
     path("search/", views.AssociationSearchView.as_view(), name="association_search"),

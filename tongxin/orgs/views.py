@@ -8,9 +8,9 @@ from functools import cached_property
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from tongxin.core.generic import (
     ScopedViewMixin,
     apply_errors,
     error_text,
+    safe_next,
 )
 from tongxin.core.models import DictItem, Region
 from tongxin.core.scope import in_scope, scope_prefix
@@ -52,6 +53,7 @@ from tongxin.orgs.models import (
     Rule,
     Team,
 )
+from tongxin.people.models import Person
 
 MEMBERS_SHOWN = 200
 LEDGER_SHOWN = 200
@@ -1035,3 +1037,62 @@ class TeamEditView(ServiceEditView):
 class TeamDeleteView(ObjectDeleteView):
     model = Team
 
+
+class PersonsJoinView(ScopedViewMixin, generic.View):
+    """POST from the registry's person list's “加入组织” (offered there by `person_list_extra`): admit the ticked persons to an association (orgs bulk_join).
+
+    Needs the permission of the association page's own “添加会员” (orgs.add_membership) and to see persons. The
+    persons and the association come from querysets restricted to the user's scope: any ticked id that is not a
+    person the user may see answers 404 before anything is written, naming nothing. Valid persons are added, the
+    others are listed by name with the reason; the user returns to the same list page, filters and cursor."""
+
+    model = Person
+    permission_required = ["orgs.add_membership", "people.view_person"]
+    http_method_names = ["post"]
+
+    def post(self, request):
+        back = safe_next(request, reverse("people:person_list"))
+        raw = request.POST.getlist("pk")
+        if any(not (pk.isascii() and pk.isdigit() and len(pk) <= 18) for pk in raw):
+            raise Http404
+        pks = {int(pk) for pk in raw}
+        if not pks:
+            messages.error(request, _("请先勾选要加入组织的人士。"))
+            return HttpResponseRedirect(back)
+        if len(pks) > services.BULK_JOIN_MAX:
+            messages.error(request, _("一次最多可将 %(max)s 人加入组织，本次选择了 %(n)s 人，请分批操作。") % {
+                "max": services.BULK_JOIN_MAX, "n": len(pks)})
+            return HttpResponseRedirect(back)
+        form = forms.JoinAssociationForm(request.POST, user=request.user, prefix="join")
+        if not form.is_valid():
+            messages.error(request, form.error_text())
+            return HttpResponseRedirect(back)
+        persons = list(self.get_queryset().filter(pk__in=pks).select_related("region").order_by("name_pinyin", "id"))
+        if len(persons) != len(pks):
+            raise Http404
+        association = form.cleaned_data["association"]
+        try:
+            result = services.bulk_join(association=association, persons=persons,
+                                            joined_on=form.cleaned_data["joined_on"],
+                                            note=form.cleaned_data["note"], user=request.user)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+            return HttpResponseRedirect(back)
+        if result.created:
+            messages.success(request, _("已将 %(n)s 人加入“%(a)s”。") % {"n": len(result.created),
+                                                                      "a": association.name})
+        if result.skipped:
+            messages.warning(request, _("以下 %(n)s 人未加入“%(a)s”。%(list)s。") % {
+                "n": len(result.skipped), "a": association.name, "list": "；".join(result.skipped_by_reason())})
+        return HttpResponseRedirect(back)
+
+
+def person_list_extra(user) -> dict:
+    """The “加入组织” panel of the registry's person list (people.views.PERSON_LIST_EXTRAS), for users who may add
+    members."""
+    if not user.has_perm("orgs.add_membership"):
+        return {}
+    return {"join_form": forms.JoinAssociationForm(user=user, prefix="join"),
+            "join_url": reverse("orgs:persons_join"), "join_max": services.BULK_JOIN_MAX}

@@ -21,7 +21,7 @@ def _select(value, obj):
 
 
 SELECT_ALL = mark_safe(  # noqa: S308 - constant markup
-    '<input class="form-check-input m-0 align-middle" type="checkbox" data-check-all="pk" aria-label="全选">'
+    '<input class="form-check-input m-0 align-middle" type="checkbox" data-check-all="pk" aria-label="全选本页" title="全选本页">'
 )
 
 

@@ -1,50 +1,37 @@
 """Pages of the registry. Thin: querysets come from the generic scoped views, writes from `services`."""
 
-import io
 from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from tongxin.core import jobs
-from tongxin.core.exports import attachment_headers
 from tongxin.core.generic import (
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
+    ObjectExportView,
     ObjectImportTemplateView,
     ObjectJobImportView,
     ObjectListView,
     ScopedViewMixin,
+    error_text,
+    safe_next,
 )
 from tongxin.core.models import DictItem
-from tongxin.core.scope import in_scope, scope_prefix
-from tongxin.people import exporting, filters, forms, search, selectors, services, tables
+from tongxin.core.scope import in_scope
+from tongxin.people import exporting, extensions, filters, forms, search, selectors, services, tables
 from tongxin.people.imports import PersonSpec
 from tongxin.people.models import Organization, Person, PersonMerge
 
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
-
-
 # --- Persons ---------------------------------------------------------------------------------------------------
+
 
 
 class PersonListView(ObjectListView):
@@ -69,6 +56,8 @@ class PersonListView(ObjectListView):
             "import_url": _reverse_or_none("people:person_import") if user.has_perm("people.add_person") else None,
             "query": self.request.GET.get("q", ""),
         })
+        for extra in extensions.PERSON_LIST_EXTRAS:  # actions of the areas above (orgs: 加入组织)
+            context.update(extra(user))
         return context
 
     def export_urls(self, query: str) -> list[dict]:
@@ -178,7 +167,7 @@ class PersonEditView(ObjectEditView):
                     accounts=forms.accounts_from(formset),
                 )
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(request, _("已保存。"))
                 return redirect(person.get_absolute_url())
@@ -210,7 +199,7 @@ class _PersonActionView(ScopedViewMixin, generic.FormView):
         try:
             self.perform(form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(self.person.get_absolute_url())
@@ -295,7 +284,7 @@ class PersonMergeView(_PersonActionView):
         try:
             services.merge_persons(keep, remove, user=request.user)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
             return self.form_invalid(form)
         messages.success(request, _("已合并到“%(name)s”。如有误，可在该人士页面撤销合并。") % {"name": keep.name})
         return redirect(keep.get_absolute_url())
@@ -313,7 +302,7 @@ class MergeUndoView(ScopedViewMixin, generic.View):
         try:
             removed = services.undo_merge(merge, user=request.user)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect(merge.keep.get_absolute_url() if merge.keep else reverse("people:person_list"))
         messages.success(request, _("已撤销合并，“%(name)s”的记录已恢复。") % {"name": removed.name})
         return redirect(removed.get_absolute_url())
@@ -325,14 +314,14 @@ class PersonBulkView(ScopedViewMixin, generic.View):
     http_method_names = ["post"]
 
     def post(self, request):
-        back = _safe_next(request, reverse("people:person_list"))
+        back = safe_next(request, reverse("people:person_list"))
         form = forms.BulkActionForm(request.POST)
         pks = [pk for pk in request.POST.getlist("pk") if pk.isdigit()]
         if not pks:
             messages.error(request, _("请先勾选要操作的人士。"))
             return HttpResponseRedirect(back)
         if not form.is_valid():
-            messages.error(request, _error_text(ValidationError(list(form.errors.values()))))
+            messages.error(request, error_text(ValidationError(list(form.errors.values()))))
             return HttpResponseRedirect(back)
         data = form.cleaned_data
         persons = self.get_queryset().filter(pk__in=pks)
@@ -341,42 +330,50 @@ class PersonBulkView(ScopedViewMixin, generic.View):
                 persons, action=data["action"], user=request.user, flag=data["flag"], level=data["level"],
                 tag=data["tag"], status=data["status"], date=data["date"], reason=data["reason"])
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return HttpResponseRedirect(back)
         messages.success(request, _("批量操作完成：%(n)s 人已更新。") % {"n": count})
         return HttpResponseRedirect(back)
 
 
-class PersonExportView(ScopedViewMixin, generic.View):
-    """The filtered list as .xlsx or .csv with the import's headers; large lists go to a background job."""
+class PersonExportView(ObjectExportView):
+    """The filtered list as .xlsx or .csv with the import's headers (full values with `full=1` for users who may
+    export them); large lists go to a background job. `exporting.export_persons` writes the audit entry."""
 
     model = Person
+    filterset_class = filters.PersonFilterSet
+    list_url_name = "people:person_list"
+    export_params = ("full",)
+    job_kind = "people_export"
+    job_message = gettext_lazy("人数较多，已转为后台任务导出，完成后在本页下载。")
 
-    def get(self, request):
-        fmt = request.GET.get("format", "xlsx")
-        full = request.GET.get("full") == "1"
-        params = request.GET.copy()
-        for name in ("format", "full", "cursor", "sort"):
-            params.pop(name, None)
-        back = reverse("people:person_list") + (f"?{params.urlencode()}" if params else "")
-        if fmt not in exporting.FORMATS:
-            raise Http404
-        if full and not request.user.has_perm("core.export_sensitive"):
-            messages.error(request, _("没有导出完整敏感信息的权限。"))
-            return redirect(back)
-        filterset = filters.PersonFilterSet(params or None, queryset=self.get_queryset(), request=request)
-        queryset = filterset.qs
-        if queryset[exporting.EXPORT_INLINE_MAX_ROWS:exporting.EXPORT_INLINE_MAX_ROWS + 1].exists():
-            job = jobs.enqueue("people_export", title=_("导出人士名册"), user=request.user,
-                               region_code=scope_prefix(request.user) or "",
-                               params={"query": params.urlencode(), "format": fmt, "full": full})
-            messages.info(request, _("人数较多，已转为后台任务导出，完成后在本页下载。"))
-            return redirect("core:job_detail", pk=job.pk)
-        buffer = io.BytesIO()
-        exporting.export_persons(queryset, fmt=fmt, full=full, user=request.user, output=buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=exporting.FORMATS[fmt])
-        response["Cache-Control"] = "no-store"
-        return attachment_headers(response, exporting.export_filename(fmt))
+    @property
+    def inline_max_rows(self) -> int:
+        return exporting.EXPORT_INLINE_MAX_ROWS
+
+    @property
+    def full(self) -> bool:
+        return self.request.GET.get("full") == "1"
+
+    def refusal(self, fmt):
+        if self.full and not self.request.user.has_perm("core.export_sensitive"):
+            return _("没有导出完整敏感信息的权限。")
+        return None
+
+    def write(self, queryset, fmt, output):
+        return exporting.export_persons(queryset, fmt=fmt, full=self.full, user=self.request.user, output=output)
+
+    def log_export(self, fmt, count):
+        pass  # export_persons has logged it, saying whether full values left the system
+
+    def filename(self, fmt):
+        return exporting.export_filename(fmt)
+
+    def job_title(self):
+        return _("导出人士名册")
+
+    def job_params(self, params, fmt):
+        return {"query": params.urlencode(), "format": fmt, "full": self.full}
 
 
 class PersonImportTemplateView(ObjectImportTemplateView):

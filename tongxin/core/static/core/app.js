@@ -35,6 +35,8 @@
 
   function initConfirm(root) {
     root.querySelectorAll("[data-confirm]").forEach(function (el) {
+      if (el.dataset.confirmBound) { return; }  // init runs on DOMContentLoaded and again on htmx:load
+      el.dataset.confirmBound = "1";
       el.addEventListener("click", function (event) {
         if (!window.confirm(el.dataset.confirm)) { event.preventDefault(); }
       });
