@@ -282,6 +282,7 @@ class JoinSkip:
     person: object
     reason: str
     detail: str = ""
+    order: int = 0  # which check left the person out: groups are listed in this order
 
     @property
     def label(self) -> str:
@@ -300,9 +301,10 @@ class JoinResult:
     skipped: list = field(default_factory=list)
 
     def skipped_by_reason(self) -> list[str]:
-        """One line per reason, in order of first appearance: “reason（n 人）：name（detail）、…”."""
+        """One line per reason, in the order the checks run (erased, outside the area, member, applicant, raced),
+        persons in the order given: “reason（n 人）：name（detail）、…”."""
         groups: dict[str, list[JoinSkip]] = {}
-        for skip in self.skipped:
+        for skip in sorted(self.skipped, key=lambda s: s.order):
             groups.setdefault(skip.reason, []).append(skip)
         return [_("%(why)s（%(n)s 人）：%(who)s") % {"why": why, "n": len(items),
                                                      "who": "、".join(s.label for s in items)}
@@ -351,20 +353,20 @@ def bulk_join(*, association: Association, persons, joined_on: datetime.date | N
             existing = open_rows.get(person.pk)
             detail = ""
             if getattr(person, "is_erased", False):
-                reason = _("个人信息已删除，不能加入组织")
+                order, reason = 1, _("个人信息已删除，不能加入组织")
             elif not (person.region_id or "").startswith(association.region_id):
-                reason = _("所在区划不在本组织的区划范围（%(a)s）内") % {"a": area}
+                order, reason = 2, _("所在区划不在本组织的区划范围（%(a)s）内") % {"a": area}
                 detail = person.region.name if person.region_id else _("区划未填写")
             elif existing is not None and existing.status == MembershipStatus.ADMITTED:
-                reason = _("已是本组织会员，未重复添加")
+                order, reason = 3, _("已是本组织会员，未重复添加")
                 detail = _("%(d)s入会") % {"d": existing.joined_on.isoformat()} if existing.joined_on else ""
             elif existing is not None:
-                reason = _("已提交入会申请、待审核，未重复添加")
+                order, reason = 4, _("已提交入会申请、待审核，未重复添加")
                 detail = _("%(d)s申请") % {"d": existing.applied_on.isoformat()} if existing.applied_on else ""
             else:
                 valid.append(person)
                 continue
-            result.skipped.append(JoinSkip(person, reason, detail))
+            result.skipped.append(JoinSkip(person, reason, detail, order))
         if valid:
             try:
                 with transaction.atomic():
@@ -373,7 +375,7 @@ def bulk_join(*, association: Association, persons, joined_on: datetime.date | N
             except IntegrityError:
                 raise ValidationError(_("其他用户正在同时添加会员，请刷新后重试")) from None
             result.created = created
-            result.skipped += [JoinSkip(p, _("已是本组织会员或已申请，未重复添加")) for p in raced]
+            result.skipped += [JoinSkip(p, _("已是本组织会员或已申请，未重复添加"), order=5) for p in raced]
     return result
 
 

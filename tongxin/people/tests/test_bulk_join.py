@@ -69,10 +69,10 @@ def test_adds_the_selected_and_names_each_skipped_person_with_the_reason(staff_c
     assert success == "已将 2 人加入“南津路街道新联会”。"
     applied_on = _memberships(branch).get(person=applicant).applied_on.isoformat()
     assert warning == (
-        "以下 3 人未加入“南津路街道新联会”。"
-        f"已提交入会申请、待审核，未重复添加（1 人）：李四（{applied_on}申请）；"  # persons in pinyin order
+        "以下 3 人未加入“南津路街道新联会”。"  # reasons in the order of the checks
+        "所在区划不在本组织的区划范围（南津路街道）内（1 人）：周五（凯旋路街道）；"
         "已是本组织会员，未重复添加（1 人）：孙三（2020-01-01入会）；"
-        "所在区划不在本组织的区划范围（南津路街道）内（1 人）：周五（凯旋路街道）。")
+        f"已提交入会申请、待审核，未重复添加（1 人）：李四（{applied_on}申请）。")
     entries = AuditEntry.objects.filter(content_type__model="membership", action=AuditEntry.CREATE,
                                         message="批量添加会员", user=staff_user)
     assert {e.object_id for e in entries} == {str(m.pk) for m in added}
