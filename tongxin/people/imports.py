@@ -351,8 +351,8 @@ class PersonSpec(ImportSpec):
         scope = state["scope"]
         pending = [row for row in rows if row.ok]
         if state.get("written", 0) >= 4 * state.setdefault("analyzed_at", STATISTICS_FROM // 4):
-            refresh_statistics()
-            state["analyzed_at"] = state["written"]
+            refresh_statistics(lookups_only=True, with_name=not state.get("name_analyzed"))
+            state["analyzed_at"], state["name_analyzed"] = state["written"], True
         state["planned"] = state.get("planned", 0) + len(pending)
         if "known" not in state and state["planned"] > KNOWN_KEYS_FROM:
             state["known"] = KnownKeys.load()
@@ -390,7 +390,7 @@ class PersonSpec(ImportSpec):
                 likely = by_phone.get(phone) if _real(phone) else None
                 if likely is not None and likely.name != name:
                     likely = None
-                if likely is None and data.get("birth_date") and data.get("employer"):
+                if likely is None and by_birth and data.get("birth_date") and data.get("employer"):
                     likely = by_birth.get((name, data["birth_date"], validators.normalize_text(data["employer"])))
                 if likely is not None and likely.region_id.startswith(scope):
                     target, action = likely, MERGE
@@ -527,6 +527,7 @@ class PersonSpec(ImportSpec):
     # -- writing ---------------------------------------------------------------------------------------------------
 
     def finish(self, context, result):
+        rebuild_indexes(context.state.pop("deferred_indexes", None) or ())
         if context.state.get("written", 0) >= STATISTICS_FROM:
             refresh_statistics()
         if "sqlite_cache_size" in context.state:
@@ -535,6 +536,8 @@ class PersonSpec(ImportSpec):
 
     def write(self, rows, context):
         state = context.state
+        if "deferred_indexes" not in state:
+            state["deferred_indexes"] = defer_indexes(context)
         state["written"] = state.get("written", 0) + len(rows)
         known = state.get("known")
         if known is not None:
@@ -552,10 +555,15 @@ class PersonSpec(ImportSpec):
         """Employer name → organization id: found by name inside the import's scope, created where missing in
         the region of the first row that names it."""
         wanted: dict[str, str] = {}
+        keys: dict[str, str] = {}  # the names as the rows write them → as stored (most rows repeat a few names)
+        normalize = validators.normalize_text
         for row in rows:
             name = row.data.get("employer") if row.action == CREATE else (row.extra or {}).get("employer")
             if name:
-                wanted.setdefault(validators.normalize_text(name)[:200], row.data.get("region") or context.region)
+                key = keys.get(name)
+                if key is None:
+                    key = keys[name] = normalize(name)[:200]
+                wanted.setdefault(key, row.data.get("region") or context.region)
         if not wanted:
             return {}
         scope = context.state["scope"]
@@ -587,6 +595,9 @@ class PersonSpec(ImportSpec):
                 for pk, (name, region) in zip(ids, missing, strict=True)), message=_("导入人士时新建单位"))
         if len(cache) < EMPLOYER_CACHE_SIZE:
             cache.update(found)
+        # the rows' own spellings too, so that `_create` need not normalize each row's again (a spelling that is
+        # not normalized is never another employer's normalized name)
+        found.update((name, found[key]) for name, key in keys.items() if name != key and key in found)
         return found
 
     def _create(self, rows, context, employers):
@@ -633,7 +644,7 @@ class PersonSpec(ImportSpec):
                 values[i_region] = region = data["region"]
                 employer = data.get("employer")
                 if employer:
-                    values[i_employer] = employers.get(normalize(employer)[:200])
+                    values[i_employer] = employers.get(employer) or employers.get(normalize(employer)[:200])
                 flag = values[i_rep] = bool(data.get("is_representative"))
                 values[i_level] = data.get("representative") or ""
                 if not flag:
@@ -681,8 +692,8 @@ class PersonSpec(ImportSpec):
 
     def _relations_of_new(self, ids, extras, context):
         """Tags, specialties and accounts of persons just created (nothing to conflict with)."""
-        tag_names = sorted({n for data in extras for n in _split(data.get("tags"))})
-        specialty_names = sorted({n for data in extras for n in _split(data.get("specialties"))})
+        tag_names = sorted({n for data in extras if data.get("tags") for n in _split(data["tags"])})
+        specialty_names = sorted({n for data in extras if data.get("specialties") for n in _split(data["specialties"])})
         cache = context.state.setdefault("named", {"tags": {}, "specialties": {}})
         tags = _named_ids(services.tags_named, tag_names, cache["tags"])
         specialties = _named_ids(services.specialties_named, specialty_names, cache["specialties"])
@@ -928,14 +939,107 @@ _writers: dict = {}
 STATISTICS_FROM = 20_000
 
 
-def refresh_statistics() -> None:
+#: The columns the import's own lookups filter on (`_by_blind_index`, `_by_name_birth`, `_employers`). "name"
+#: keeps 1,000-bucket statistics for the search box (migration 0002), which make analyzing it cost as much as all
+#: the others together; its number of distinct values is stored as a fraction of the rows, so once analyzed early
+#: in the import it stays right as the table grows.
+LOOKUP_STATISTICS = ("id_number_bidx", "phone_bidx", "birth_date", "employer_id", "is_erased", "region_code")
+
+
+def refresh_statistics(*, lookups_only: bool = False, with_name: bool = True) -> None:
     """PostgreSQL plans the import's lookups (and, after it, the searches) from table statistics; a big import
     grows the tables inside one transaction, where autovacuum cannot see them, so lookups planned for a small
     table would scan a large one — quadratic time. ANALYZE in the import's own transaction counts its rows; it
-    runs each time the rows written have grown fourfold (a few times per import, well under a second each)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    runs each time the rows written have grown fourfold (a few times per import), and then only for the columns
+    the lookups use (`lookups_only`): a whole-table ANALYZE of a million rows takes seconds (30 columns, three of
+    them with 1,000-bucket statistics). The one at the end (for the searches, and the reports) is complete."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if not lookups_only:
             cursor.execute("ANALYZE people_person, people_organization")
+            return
+        columns = LOOKUP_STATISTICS + (("name",) if with_name else ())
+        quote = connection.ops.quote_name
+        cursor.execute(f"ANALYZE people_person ({', '.join(quote(c) for c in columns)}), "
+                       "people_organization (name, region_code)")
+
+
+#: A PostgreSQL import of at least this many rows (by the file's size hint) into a person table that holds fewer
+#: rows than the file builds the table's list and search indexes once, at the end (env
+#: TONGXIN_IMPORT_BULK_INDEXES_FROM; 0 turns it off).
+BULK_INDEXES_FROM = int(os.environ.get("TONGXIN_IMPORT_BULK_INDEXES_FROM", "100000"))
+#: Indexes whose first column is one of these stay: the import's own lookups use them (`_by_blind_index`,
+#: `_by_name_birth`); unique and primary-key indexes stay too (constraints are checked row by row).
+LOOKUP_INDEX_COLUMNS = frozenset({"id_number_bidx", "phone_bidx", "name"})
+BULK_LOCK_TIMEOUT = "2s"
+
+
+def defer_indexes(context) -> list[tuple[str, str]]:
+    """Drop the person table's other indexes for the import's duration; returns (name, definition) of each, for
+    `rebuild_indexes` at the end.
+
+    Inserting a million rows into a table with a dozen indexes on random keys (pinyin, employers, regions) costs
+    PostgreSQL four times what building the same indexes once from the finished table does (issue #3). It is
+    only worth it — and only done — when the import at least doubles the table (the initial load of a city's
+    ledgers), inside the import's transaction: a rollback restores the indexes, and nobody ever sees the table
+    without them. The price: DROP INDEX locks the person table until the import commits (others' reads of
+    persons wait for it, a minute or two for a million rows). If the lock is not granted within
+    BULK_LOCK_TIMEOUT (someone is reading), the import maintains the indexes row by row as usual.
+    """
+    hint = context.size_hint or 0
+    if (connection.vendor != "postgresql" or not connection.in_atomic_block or context.dry_run
+            or not BULK_INDEXES_FROM or hint < BULK_INDEXES_FROM):
+        return []
+    from django.db import DatabaseError, transaction
+
+    with connection.cursor() as cursor:
+        # the planner's estimate: rows per page as last analyzed, times the pages the table has now
+        cursor.execute("SELECT reltuples, relpages, pg_relation_size(oid) / current_setting('block_size')::int "
+                       "FROM pg_class WHERE oid = 'people_person'::regclass")
+        tuples, pages, now_pages = cursor.fetchone()
+        if tuples >= 0 and pages > 0:
+            tuples = tuples / pages * now_pages
+        else:  # never analyzed (or analyzed empty): count
+            cursor.execute("SELECT count(*) FROM people_person")
+            tuples = cursor.fetchone()[0]
+        if tuples > hint:
+            return []
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid), a.attname FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+            "WHERE i.indrelid = 'people_person'::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname")
+        deferred = [(name, definition) for name, definition, first in cursor.fetchall()
+                    if first not in LOOKUP_INDEX_COLUMNS]
+        if not deferred:
+            return []
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        before = cursor.fetchone()[0]
+        quote = connection.ops.quote_name
+        try:
+            with transaction.atomic():
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [BULK_LOCK_TIMEOUT])
+                for name, _definition in deferred:
+                    cursor.execute(f"DROP INDEX {quote(name)}")
+        except DatabaseError:  # lock not granted in time, or not the table's owner: indexes stay
+            deferred = []
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+    return deferred
+
+
+def rebuild_indexes(deferred) -> None:
+    """Create again, from the finished table, the indexes `defer_indexes` dropped (same names, same definitions)."""
+    if not deferred:
+        return
+    with connection.cursor() as cursor:
+        # PostgreSQL builds no index on a table with pending trigger events: the foreign keys' checks of the rows
+        # written, which Django defers to the commit. Check them now (the same work), build, and defer again.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for _name, definition in deferred:
+            cursor.execute(definition)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def table_writer(model, fields=None) -> TableWriter:

@@ -461,6 +461,7 @@ def _fewer_gc_passes(threshold: int = GC_THRESHOLD):
 
 def _process(spec, layout, rows, context, result, size_hint, rejected_writer, *, skip_invalid, progress,
              max_rows, sample_size):
+    context.size_hint = max(0, size_hint - layout.header_row) if size_hint is not None else None
     spec.prepare(context)
     stream = iter_rows(spec, layout, rows, context, max_rows=max_rows)
     chunk_size = max(1, spec.chunk_size)

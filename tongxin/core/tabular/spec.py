@@ -166,6 +166,7 @@ class ImportContext:
     options: dict = dataclasses.field(default_factory=dict)
     state: dict = dataclasses.field(default_factory=dict)
     columns: frozenset = frozenset()
+    size_hint: int | None = None  # the file's rows as its reader estimates them (set by the engine), or None
 
     def __post_init__(self):
         if self.scope is None:

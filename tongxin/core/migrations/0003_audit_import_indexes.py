@@ -1,0 +1,49 @@
+"""PostgreSQL only: drop the audit log's indexes that other indexes already answer.
+
+A million-row import writes a million audit rows, and every index on the table costs each of them an insertion
+(issue #3). These three answer nothing that another index of the table does not:
+
+- core_auditentry_content_type_id_… (content_type_id): the leading column of audit_object_idx
+  (content_type_id, object_id, -timestamp), which serves "entries of this object type" and the history of one
+  object alike;
+- core_auditentry_action_…_like (action varchar_pattern_ops): the action is a choice, only ever compared whole
+  (the list's and the API's filter); the plain index answers that;
+- core_auditentry_region_code_… (region_code, default operators): the scope and the region filter are prefix
+  matches (LIKE 'code%'), answered by the varchar_pattern_ops twin, which answers equality (region_code = '', the
+  system entries) too; nothing sorts or ranges on the audit log's region code.
+
+The model keeps its fields' db_index (SQLite, which has no pattern twins, keeps its one index per column).
+"""
+
+from django.db import migrations
+
+# (column, suffix, opclass) of the indexes Django made for core_auditentry's columns
+SURPLUS_INDEXES = (("content_type_id", "", ""), ("action", "_like", "varchar_pattern_ops"), ("region_code", "", ""))
+
+
+def drop_surplus_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for column, suffix, _opclass in SURPLUS_INDEXES:
+        name = schema_editor._create_index_name("core_auditentry", [column], suffix=suffix)
+        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+
+
+def restore_surplus_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for column, suffix, opclass in SURPLUS_INDEXES:
+        name = schema_editor._create_index_name("core_auditentry", [column], suffix=suffix)
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(name)} "
+                              f"ON core_auditentry ({schema_editor.quote_name(column)} {opclass})")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("core", "0002_attachment"),
+    ]
+
+    operations = [
+        migrations.RunPython(drop_surplus_indexes, restore_surplus_indexes, elidable=True),
+    ]

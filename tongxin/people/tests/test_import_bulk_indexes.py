@@ -1,0 +1,150 @@
+"""A large PostgreSQL import into a registry smaller than the file builds the person table's list and search indexes
+once at the end instead of row by row (issue #3): inside the import's transaction, so the indexes are back, the
+same, when it commits, and untouched when it rolls back; and only then — a big registry keeps them."""
+
+import pytest
+from django.db import connection
+
+from tongxin.core.tabular import ImportContext, run_import
+from tongxin.people import imports
+from tongxin.people.imports import PersonSpec
+from tongxin.people.models import Person
+
+from .test_import import context, idn, write
+
+pytestmark = pytest.mark.usefixtures("regions")
+pg_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only (SQLite keeps its indexes)")
+
+
+def _indexes(table="people_person") -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        return dict(cursor.fetchall())
+
+
+@pytest.fixture
+def during_write(monkeypatch):
+    """The person table's indexes as each chunk's write sees them; bulk from 3 rows, chunks of 2."""
+    seen = []
+    real = PersonSpec.write
+
+    def spy(self, rows, ctx):
+        result = real(self, rows, ctx)
+        seen.append(set(_indexes()))
+        return result
+
+    monkeypatch.setattr(PersonSpec, "write", spy)
+    monkeypatch.setattr(PersonSpec, "chunk_size", 2)
+    monkeypatch.setattr(imports, "BULK_INDEXES_FROM", 3)
+    return seen
+
+
+def _ledger(tmp_path, n=5, extra=()):
+    lines = ["姓名,身份证号,手机号码,工作单位,人士类别"]
+    lines += [f"批量{i},{idn(300 + i)},1370000{i:04d},遂宁批量公司{i % 2},1" for i in range(n)]
+    lines += list(extra)
+    return write(tmp_path, "\n".join(lines) + "\n")
+
+
+@pg_only
+def test_big_import_into_a_small_registry_builds_the_indexes_at_the_end(tmp_path, during_write):
+    before = _indexes()
+    result = run_import(_ledger(tmp_path), PersonSpec(), context())
+    assert result.committed and result.created == 5
+    # while writing: the lookups' indexes and the constraints only
+    dropped = set(before) - during_write[0]
+    assert {"people_person_scope_idx", "people_person_initials_idx", "people_person_category_idx",
+            "people_person_employer_idx"} <= dropped
+    assert {"people_person_pkey", "people_person_id_number_unique", "people_person_name_idx"} <= during_write[0]
+    assert any("phone_bidx" in name for name in during_write[0])
+    assert all(seen == during_write[0] for seen in during_write)
+    # after: every index again, with the same definition
+    assert _indexes() == before
+    assert Person.objects.filter(name__startswith="批量").count() == 5
+    with connection.cursor() as cursor:  # the rebuilt pinyin index answers the search box's prefix
+        cursor.execute("SELECT count(*) FROM people_person WHERE name_initials LIKE 'pl%%'")
+        assert cursor.fetchone()[0] == 5
+
+
+@pg_only
+def test_rolled_back_import_leaves_every_index(tmp_path, during_write):
+    before = _indexes()
+    path = _ledger(tmp_path, extra=["缺类别,,,,"])  # last row rejected: all or nothing
+    result = run_import(path, PersonSpec(), context())
+    assert not result.committed and result.rejected == 1
+    assert during_write and set(before) - during_write[0]  # they were dropped while writing …
+    assert _indexes() == before  # … and the rollback brought them back
+    assert Person.objects.count() == 0
+
+
+@pg_only
+def test_registry_bigger_than_the_file_keeps_its_indexes(tmp_path, during_write, make_person):
+    for i in range(6):
+        make_person(f"已有{i}")
+    before = _indexes()
+    result = run_import(_ledger(tmp_path, n=4), PersonSpec(), context())
+    assert result.created == 4
+    assert all(seen == set(before) for seen in during_write)
+    assert _indexes() == before
+
+
+@pg_only
+def test_small_import_and_dry_run_keep_the_indexes(tmp_path, during_write, monkeypatch):
+    before = _indexes()
+    preview = run_import(_ledger(tmp_path), PersonSpec(), context(), dry_run=True)
+    assert preview.created == 5 and not during_write
+    monkeypatch.setattr(imports, "BULK_INDEXES_FROM", 100)
+    result = run_import(_ledger(tmp_path), PersonSpec(), context())
+    assert result.created == 5 and all(seen == set(before) for seen in during_write)
+
+
+@pg_only
+def test_lock_not_granted_in_time_means_row_by_row(tmp_path, during_write, monkeypatch):
+    from django.db import OperationalError
+
+    real_execute = connection.cursor().__class__.execute
+
+    def refuse_drop(self, sql, params=None):
+        if sql.startswith("DROP INDEX"):
+            raise OperationalError("canceling statement due to lock timeout")
+        return real_execute(self, sql, params)
+
+    monkeypatch.setattr(connection.cursor().__class__, "execute", refuse_drop)
+    before = _indexes()
+    result = run_import(_ledger(tmp_path), PersonSpec(), context())
+    assert result.committed and result.created == 5
+    assert all(seen == set(before) for seen in during_write)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        assert cursor.fetchone()[0] != imports.BULK_LOCK_TIMEOUT
+
+
+@pg_only
+def test_lookup_statistics_cover_the_lookup_columns_only(make_person):
+    for i in range(3):
+        make_person(f"统计{i}", phone=f"1380000{i:04d}")
+
+    def analyzed():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'people_person'")
+            return {row[0] for row in cursor.fetchall()}
+
+    imports.refresh_statistics(lookups_only=True, with_name=False)
+    columns = analyzed()
+    assert {"phone_bidx", "birth_date", "region_code"} <= columns
+    assert not columns & {"name", "name_pinyin", "note", "phone"}
+    imports.refresh_statistics()
+    assert {"name", "name_pinyin", "note", "phone"} <= analyzed()
+
+
+def test_context_carries_the_file_size_hint(tmp_path, monkeypatch):
+    seen = []
+    real = PersonSpec.prepare
+
+    def spy(self, ctx):
+        seen.append(ctx.size_hint)
+        return real(self, ctx)
+
+    monkeypatch.setattr(PersonSpec, "prepare", spy)
+    run_import(_ledger(tmp_path, n=4), PersonSpec(), ImportContext(region=context().region), dry_run=True)
+    assert seen == [4]
