@@ -148,6 +148,7 @@ def refresh_job(params: dict) -> dict:
     date_from = datetime.date.fromisoformat(params["from"])
     date_to = datetime.date.fromisoformat(params["to"])
     snapshot = recompute(params["kind"], region, date_from, date_to)
+    prune()
     return {"seconds": snapshot.seconds}
 
 
@@ -171,6 +172,16 @@ def warm(regions, date_from, date_to) -> list[tuple[Region, float]]:
             seconds += recompute(f"chart:{chosen.key}", region, date_from, date_to).seconds
         done.append((region, round(seconds, 3)))
     return done
+
+
+KEEP = datetime.timedelta(days=7)
+
+
+def prune(now: datetime.datetime | None = None) -> int:
+    """Drop snapshots nobody has refreshed for a week: the default period (1 January to today) names a new
+    snapshot every day, and yesterday's is never read again. Returns the number dropped."""
+    now = now or timezone.now()
+    return FigureSnapshot.objects.filter(computed_at__lt=now - KEEP).delete()[0]
 
 
 def forget(region_code: str | None = None) -> int:

@@ -167,3 +167,12 @@ def test_refresh_figures_rejects_a_bad_period(db):
 
     with pytest.raises(CommandError, match="开始日期不能晚于结束日期"):
         call_command("refresh_figures", "--from", "2025-12-31", "--to", "2025-01-01")
+
+
+def test_snapshots_not_refreshed_for_a_week_are_dropped(persons, staff_client):
+    staff_client.get(reverse("reports:dashboard"), PERIOD)
+    staff_client.get(reverse("reports:dashboard"), {**PERIOD, "region": "510903001"})
+    FigureSnapshot.objects.filter(region_code="510903001").update(
+        computed_at=timezone.now() - datetime.timedelta(days=8))
+    assert snapshots.prune() == 2
+    assert set(FigureSnapshot.objects.values_list("region_code", flat=True)) == {COUNTY_A}

@@ -31,6 +31,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if not snapshots.max_age():
             raise CommandError("TONGXIN_FIGURES_MAX_AGE 为 0：驾驶舱不使用统计快照，无需预先计算")
+        dropped = snapshots.prune()
+        if dropped:
+            self.stdout.write(f"已清除一周未更新的统计快照 {dropped} 份")
         for region, seconds in snapshots.warm(regions, start, end):
             self.stdout.write(f"{region.official_code if region.code else '000000'} {region.name}：{seconds} 秒")
         self.stdout.write(f"已计算 {len(regions)} 个区划的驾驶舱（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）")
