@@ -208,19 +208,13 @@ class ActivityEditView(ServiceEditView):
     model = Activity
     form_class = forms.ActivityForm
     template_name = "activities/activity_form.html"
+    prefill = {"programme": "programme", "service": "service_programme"}
 
     def get_initial(self):
         initial = super().get_initial()
-        if self.object is None:
-            prefix = scope_prefix(self.request.user)
-            if prefix:
-                initial["region"] = prefix
-            programme = self.request.GET.get("programme", "")
-            if programme.isdigit():
-                initial["programme"] = int(programme)
-            service = self.request.GET.get("service", "")
-            if service.isdigit():
-                initial["service_programme"] = int(service)
+        prefix = scope_prefix(self.request.user)
+        if self.object is None and prefix:
+            initial["region"] = prefix
         return initial
 
     SECTIONS = [
@@ -647,13 +641,7 @@ class TrainingClassDetailView(ObjectDetailView):
 class TrainingClassEditView(ServiceEditView):
     model = TrainingClass
     form_class = forms.TrainingClassForm
-
-    def get_initial(self):
-        initial = super().get_initial()
-        activity = self.request.GET.get("activity", "")
-        if self.object is None and activity.isdigit():
-            initial["activity"] = int(activity)
-        return initial
+    prefill = {"activity": "activity"}
 
     def save(self, form):
         return services.save_training_class(training_class=form.save(commit=False), user=self.request.user)
@@ -732,13 +720,7 @@ class ClassSessionDetailView(DetailView):
 class ClassSessionEditView(ServiceEditView):
     model = ClassSession
     form_class = forms.ClassSessionForm
-
-    def get_initial(self):
-        initial = super().get_initial()
-        training = self.request.GET.get("training_class", "")
-        if self.object is None and training.isdigit():
-            initial["training_class"] = int(training)
-        return initial
+    prefill = {"training_class": "training_class"}
 
     def save(self, form):
         return services.save_session(session=form.save(commit=False), user=self.request.user)

@@ -169,6 +169,9 @@ class ObjectDetailView(ScopedViewMixin, generic.DetailView):
 class ObjectEditView(ScopedViewMixin, generic.UpdateView):
     template_name = "core/object_form.html"
     form_class = None
+    # query parameter → foreign-key field a new record starts with ("add a session to this class" links:
+    # ?training_class=5); the id is taken only when it is a record of the user's scope
+    prefill: dict[str, str] = {}
 
     def get_permission_required(self):
         self.permission_action = "change" if "pk" in self.kwargs else "add"
@@ -183,6 +186,18 @@ class ObjectEditView(ScopedViewMixin, generic.UpdateView):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
         return kwargs
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.object is None:
+            for param, field in self.prefill.items():
+                pk = self.request.GET.get(param, "")
+                related = self.model._meta.get_field(field).related_model
+                rows = related.objects.restrict(self.request.user) if hasattr(related.objects, "restrict") \
+                    else related.objects.all()
+                if pk.isdigit() and rows.filter(pk=pk).exists():
+                    initial[field] = int(pk)
+        return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -287,13 +287,7 @@ class ReportDetailView(ObjectDetailView):
 class ReportEditView(ServiceEditView):
     model = ResearchReport
     form_class = forms.ReportForm
-
-    def get_initial(self):
-        initial = super().get_initial()
-        pk = self.request.GET.get("research", "")
-        if pk.isdigit() and Research.objects.restrict(self.request.user).filter(pk=pk).exists():
-            initial["research"] = int(pk)
-        return initial
+    prefill = {"research": "research"}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -481,13 +475,7 @@ class ArrangementDetailView(ObjectDetailView):
 class ArrangementEditView(ServiceEditView):
     model = PoliticalArrangement
     form_class = forms.ArrangementForm
-
-    def get_initial(self):
-        initial = super().get_initial()
-        pk = self.request.GET.get("person", "")
-        if pk.isdigit() and Person.objects.restrict(self.request.user).filter(pk=pk).exists():
-            initial["person"] = int(pk)
-        return initial
+    prefill = {"person": "person"}
 
     def save(self, form):
         arrangement = form.save(commit=False)

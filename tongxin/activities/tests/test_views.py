@@ -325,3 +325,12 @@ def test_web_import_of_activities_reports_rows(staff_client, regions):
     response = staff_client.post(reverse("activities:activity_import"),
                                  {"file": upload, "region": COUNTY_A, "mode": "valid"})
     assert response.status_code == 302 and Activity.objects.filter(title="读书会").exists()
+
+
+def test_add_links_prefill_only_records_of_the_users_scope(staff_client, make_activity):
+    own = make_activity("能力提升培训班", type="03")
+    other = make_activity("安居区培训班", type="03", region=COUNTY_B)
+    url = reverse("activities:trainingclass_add")
+    assert staff_client.get(url, {"activity": own.pk}).context["form"].initial.get("activity") == own.pk
+    assert "activity" not in staff_client.get(url, {"activity": other.pk}).context["form"].initial
+    assert "activity" not in staff_client.get(url, {"activity": "x1"}).context["form"].initial
