@@ -966,26 +966,31 @@ def refresh_statistics(*, lookups_only: bool = False, with_name: bool = True) ->
 
 
 #: A PostgreSQL import of at least this many rows (by the file's size hint) into a person table that holds fewer
-#: rows than the file builds the table's list and search indexes once, at the end (env
+#: rows than the file builds the table's list and search indexes and checks its foreign keys once, at the end (env
 #: TONGXIN_IMPORT_BULK_INDEXES_FROM; 0 turns it off).
 BULK_INDEXES_FROM = int(os.environ.get("TONGXIN_IMPORT_BULK_INDEXES_FROM", "100000"))
 #: Indexes whose first column is one of these stay: the import's own lookups use them (`_by_blind_index`,
 #: `_by_name_birth`); unique and primary-key indexes stay too (constraints are checked row by row).
 LOOKUP_INDEX_COLUMNS = frozenset({"id_number_bidx", "phone_bidx", "name"})
+#: The tables whose foreign keys a bulk load checks once at the end: the persons and the rows that hang off them.
+BULK_CONSTRAINT_TABLES = ("people_person", "people_person_tags", "people_person_specialties", "people_networkaccount")
 BULK_LOCK_TIMEOUT = "2s"
 
 
-def defer_indexes(context) -> list[tuple[str, str]]:
-    """Drop the person table's other indexes for the import's duration; returns (name, definition) of each, for
-    `rebuild_indexes` at the end.
+def defer_indexes(context) -> list[tuple[str, str, str]]:
+    """Drop the person table's other indexes, and the foreign keys of the person and person-link tables, for the
+    import's duration; returns what was dropped as (kind, table, definition) for `rebuild_indexes` at the end.
 
     Inserting a million rows into a table with a dozen indexes on random keys (pinyin, employers, regions) costs
-    PostgreSQL four times what building the same indexes once from the finished table does (issue #3). It is
+    PostgreSQL four times what building the same indexes once from the finished table does (issue #3), and a
+    foreign key checked row by row (a queued trigger per row, run at the commit) costs twenty times one
+    anti-join over the finished table, which is how PostgreSQL validates a foreign key added to a table. It is
     only worth it — and only done — when the import at least doubles the table (the initial load of a city's
-    ledgers), inside the import's transaction: a rollback restores the indexes, and nobody ever sees the table
-    without them. The price: DROP INDEX locks the person table until the import commits (others' reads of
-    persons wait for it, a minute or two for a million rows). If the lock is not granted within
-    BULK_LOCK_TIMEOUT (someone is reading), the import maintains the indexes row by row as usual.
+    ledgers), inside the import's transaction: a rollback restores everything, nobody ever sees the table
+    without its indexes, and every row is checked against every foreign key before the commit, as before.
+    The price: the person tables are locked until the import commits (others' reads of persons wait for it, a
+    minute or two for a million rows), and new regions, employers and tags wait too. If the locks are not
+    granted within BULK_LOCK_TIMEOUT (someone is reading), the import works row by row as usual.
     """
     hint = context.size_hint or 0
     if (connection.vendor != "postgresql" or not connection.in_atomic_block or context.dry_run
@@ -1005,40 +1010,58 @@ def defer_indexes(context) -> list[tuple[str, str]]:
             tuples = cursor.fetchone()[0]
         if tuples > hint:
             return []
+        quote = connection.ops.quote_name
         cursor.execute(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid), a.attname FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indexrelid "
             "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
             "WHERE i.indrelid = 'people_person'::regclass AND NOT i.indisunique AND NOT i.indisprimary "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname")
-        deferred = [(name, definition) for name, definition, first in cursor.fetchall()
+        deferred = [("index", "people_person", name, definition) for name, definition, first in cursor.fetchall()
                     if first not in LOOKUP_INDEX_COLUMNS]
+        cursor.execute(
+            "SELECT k.conrelid::regclass::text, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+            "WHERE k.contype = 'f' AND k.conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [list(BULK_CONSTRAINT_TABLES)])
+        deferred += [("constraint", table, name, definition) for table, name, definition in cursor.fetchall()]
         if not deferred:
             return []
         cursor.execute("SELECT current_setting('lock_timeout')")
         before = cursor.fetchone()[0]
-        quote = connection.ops.quote_name
         try:
             with transaction.atomic():
                 cursor.execute("SELECT set_config('lock_timeout', %s, true)", [BULK_LOCK_TIMEOUT])
-                for name, _definition in deferred:
-                    cursor.execute(f"DROP INDEX {quote(name)}")
-        except DatabaseError:  # lock not granted in time, or not the table's owner: indexes stay
+                # dropping a foreign key alters the referenced table too, which PostgreSQL refuses while it has
+                # checks queued in this transaction (rows written before the import began): run them now
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                for kind, table, name, _definition in deferred:
+                    if kind == "index":
+                        cursor.execute(f"DROP INDEX {quote(name)}")
+                    else:
+                        cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        except DatabaseError:  # lock not granted in time, pending trigger events, or not the owner: all stay
             deferred = []
         cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
-    return deferred
+    return [(kind, table, name, definition) for kind, table, name, definition in deferred]
 
 
 def rebuild_indexes(deferred) -> None:
-    """Create again, from the finished table, the indexes `defer_indexes` dropped (same names, same definitions)."""
+    """Create again, from the finished tables, the indexes and foreign keys `defer_indexes` dropped (same names,
+    same definitions); adding a foreign key checks every row of the table against it."""
     if not deferred:
         return
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        # PostgreSQL builds no index on a table with pending trigger events: the foreign keys' checks of the rows
-        # written, which Django defers to the commit. Check them now (the same work), build, and defer again.
+        # PostgreSQL alters no table with pending trigger events: the foreign keys' checks of the rows written
+        # to other tables (employers), which Django defers to the commit. Check them now (the same work), build,
+        # and defer again.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for _name, definition in deferred:
-            cursor.execute(definition)
+        for kind, table, name, definition in deferred:
+            if kind == "index":
+                cursor.execute(definition)
+            else:
+                cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 

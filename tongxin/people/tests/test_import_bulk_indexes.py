@@ -1,6 +1,7 @@
-"""A large PostgreSQL import into a registry smaller than the file builds the person table's list and search indexes
-once at the end instead of row by row (issue #3): inside the import's transaction, so the indexes are back, the
-same, when it commits, and untouched when it rolls back; and only then — a big registry keeps them."""
+"""A large PostgreSQL import into a registry smaller than the file builds the person table's list and search indexes,
+and checks the person tables' foreign keys, once at the end instead of row by row (issue #3): inside the import's
+transaction, so the indexes and keys are back, the same, when it commits, and untouched when it rolls back; and only
+then — a big registry keeps them."""
 
 import pytest
 from django.db import connection
@@ -22,15 +23,30 @@ def _indexes(table="people_person") -> dict[str, str]:
         return dict(cursor.fetchall())
 
 
+class _Seen(list):
+    def __init__(self):
+        super().__init__()
+        self.keys = []
+
+
+def _foreign_keys() -> dict[tuple[str, str], str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)", [list(imports.BULK_CONSTRAINT_TABLES)])
+        return {(table, name): definition for table, name, definition in cursor.fetchall()}
+
+
 @pytest.fixture
 def during_write(monkeypatch):
-    """The person table's indexes as each chunk's write sees them; bulk from 3 rows, chunks of 2."""
-    seen = []
+    """The person table's indexes as each chunk's write sees them (and, in `.keys`, the person tables' foreign
+    keys); bulk from 3 rows, chunks of 2."""
+    seen = _Seen()
     real = PersonSpec.write
 
     def spy(self, rows, ctx):
         result = real(self, rows, ctx)
         seen.append(set(_indexes()))
+        seen.keys.append(set(_foreign_keys()))
         return result
 
     monkeypatch.setattr(PersonSpec, "write", spy)
@@ -48,18 +64,22 @@ def _ledger(tmp_path, n=5, extra=()):
 
 @pg_only
 def test_big_import_into_a_small_registry_builds_the_indexes_at_the_end(tmp_path, during_write):
-    before = _indexes()
+    before, keys = _indexes(), _foreign_keys()
+    assert ("people_person", "people_person_employer_id_7a14f3a1_fk_people_organization_id") in keys
     result = run_import(_ledger(tmp_path), PersonSpec(), context())
     assert result.committed and result.created == 5
-    # while writing: the lookups' indexes and the constraints only
+    # while writing: no foreign keys on the person tables (checked once at the end) …
+    assert all(not seen for seen in during_write.keys)
+    # … the lookups' indexes and the constraints only
     dropped = set(before) - during_write[0]
     assert {"people_person_scope_idx", "people_person_initials_idx", "people_person_category_idx",
             "people_person_employer_idx"} <= dropped
     assert {"people_person_pkey", "people_person_id_number_unique", "people_person_name_idx"} <= during_write[0]
     assert any("phone_bidx" in name for name in during_write[0])
     assert all(seen == during_write[0] for seen in during_write)
-    # after: every index again, with the same definition
+    # after: every index and foreign key again, with the same definition
     assert _indexes() == before
+    assert _foreign_keys() == keys
     assert Person.objects.filter(name__startswith="批量").count() == 5
     with connection.cursor() as cursor:  # the rebuilt pinyin index answers the search box's prefix
         cursor.execute("SELECT count(*) FROM people_person WHERE name_initials LIKE 'pl%%'")
@@ -68,12 +88,33 @@ def test_big_import_into_a_small_registry_builds_the_indexes_at_the_end(tmp_path
 
 @pg_only
 def test_rolled_back_import_leaves_every_index(tmp_path, during_write):
-    before = _indexes()
+    before, keys = _indexes(), _foreign_keys()
     path = _ledger(tmp_path, extra=["缺类别,,,,"])  # last row rejected: all or nothing
     result = run_import(path, PersonSpec(), context())
     assert not result.committed and result.rejected == 1
     assert during_write and set(before) - during_write[0]  # they were dropped while writing …
+    assert not during_write.keys[0]
     assert _indexes() == before  # … and the rollback brought them back
+    assert _foreign_keys() == keys
+    assert Person.objects.count() == 0
+
+
+@pg_only
+def test_foreign_keys_added_back_check_every_row(tmp_path, during_write, monkeypatch):
+    """The foreign keys added back at the end check what was written while they were away: a row pointing
+    nowhere fails the import, and nothing stays."""
+    from django.db import IntegrityError
+
+    real = imports.rebuild_indexes
+
+    def break_one(deferred):
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE people_person SET employer_id = -1 WHERE id = (SELECT max(id) FROM people_person)")
+        real(deferred)
+
+    monkeypatch.setattr(imports, "rebuild_indexes", break_one)
+    with pytest.raises(IntegrityError):
+        run_import(_ledger(tmp_path), PersonSpec(), context())
     assert Person.objects.count() == 0
 
 
@@ -105,15 +146,17 @@ def test_lock_not_granted_in_time_means_row_by_row(tmp_path, during_write, monke
     real_execute = connection.cursor().__class__.execute
 
     def refuse_drop(self, sql, params=None):
-        if sql.startswith("DROP INDEX"):
+        if sql.startswith(("DROP INDEX", "ALTER TABLE")):
             raise OperationalError("canceling statement due to lock timeout")
         return real_execute(self, sql, params)
 
     monkeypatch.setattr(connection.cursor().__class__, "execute", refuse_drop)
     before = _indexes()
+    keys = _foreign_keys()
     result = run_import(_ledger(tmp_path), PersonSpec(), context())
     assert result.committed and result.created == 5
     assert all(seen == set(before) for seen in during_write)
+    assert all(seen == set(keys) for seen in during_write.keys)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('lock_timeout')")
         assert cursor.fetchone()[0] != imports.BULK_LOCK_TIMEOUT
