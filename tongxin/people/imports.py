@@ -278,13 +278,13 @@ class PersonSpec(ImportSpec):
         today = context.today
         data["name"] = services.normalize_name(data["name"])
         id_number = data.get("id_number")
-        if _real(id_number):
-            info = validators.check_id_number(id_number)
-            if data.get("birth_date") and data["birth_date"] != info.birth_date:
-                row.add_error("出生日期", _("出生日期与身份证号不一致（身份证号为 %(d)s）") % {"d": info.birth_date})
-            if data.get("gender") and data["gender"] != info.gender:
+        if _real(id_number):  # the column's parser has checked it
+            birth, gender = validators.id_number_facts(id_number)
+            if data.get("birth_date") and data["birth_date"] != birth:
+                row.add_error("出生日期", _("出生日期与身份证号不一致（身份证号为 %(d)s）") % {"d": birth})
+            if data.get("gender") and data["gender"] != gender:
                 row.add_error("性别", _("性别与身份证号不一致"))
-            data["birth_date"], data["gender"] = info.birth_date, info.gender
+            data["birth_date"], data["gender"] = birth, gender
         parents = context.state["parents"]
         category, sub = data.get("category"), data.get("subcategory")
         if sub:

@@ -468,7 +468,7 @@ def _process(spec, layout, rows, context, result, size_hint, rejected_writer, *,
     writing = not context.dry_run
     chunks = _chunks(spec, stream, context, chunk_size)
     if getattr(spec, "parallel", False) and (size_hint or 0) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        chunks = pipelined(chunks)
+        chunks = pipelined(chunks, keep_cells=rejected_writer is not None)
     for chunk in chunks:
         result.rows += len(chunk)
         valid = [row for row in chunk if not row.errors]
@@ -504,14 +504,16 @@ PARALLEL_FROM = int(os.environ.get("TONGXIN_IMPORT_PARALLEL_FROM", "10000"))
 _DETACHED: list = []  # the parent's database connections, kept alive (never used, never closed) in the child
 
 
-def pipelined(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
+def pipelined(chunks: Iterator[list[Row]], *, keep_cells: bool = True) -> Iterator[list[Row]]:
     """The same chunks, in the same order, produced by a forked process.
 
     The first chunk is read here (that binds the parsers, which may query the database, in this process); the
     child then reads, validates and precomputes the rest while this process plans and writes — a machine with
     two cores does both at once. The child never touches this process's database connection (it opens its own
     if a parser needs one) and runs at most two chunks ahead (the pipe blocks), so memory stays flat. An error
-    in the child (a refused file, too many rows) is raised here; any error here stops the child.
+    in the child (a refused file, too many rows) is raised here; any error here stops the child. Without
+    `keep_cells` the rows come without their raw cells (only the rejected rows' workbook needs them), which
+    halves what crosses the pipe.
     """
     import multiprocessing
     import pickle
@@ -526,7 +528,7 @@ def pipelined(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
         yield from chunks
         return
     receiver, sender = fork.Pipe(duplex=False)
-    child = fork.Process(target=_produce, args=(chunks, sender), daemon=True)
+    child = fork.Process(target=_produce, args=(chunks, sender, keep_cells), daemon=True)
     child.start()
     sender.close()
     finished = False
@@ -550,7 +552,7 @@ def pipelined(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
         child.join()
 
 
-def _produce(chunks, sender) -> None:
+def _produce(chunks, sender, keep_cells: bool = True) -> None:
     """The child's side of `pipelined` (runs after fork)."""
     import pickle
 
@@ -561,7 +563,10 @@ def _produce(chunks, sender) -> None:
         conn.connection = None
     try:
         for chunk in chunks:
-            payload = [(row.number, row.cells, row.data, row.errors) for row in chunk]
+            if keep_cells:
+                payload = [(row.number, row.cells, row.data, row.errors) for row in chunk]
+            else:
+                payload = [(row.number, None, row.data, row.errors) for row in chunk]
             sender.send_bytes(pickle.dumps(("rows", payload), protocol=pickle.HIGHEST_PROTOCOL))
         message = ("end", None)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it

@@ -25,9 +25,9 @@ def pipelined(monkeypatch):
     calls = []
     real = engine.pipelined
 
-    def spy(chunks):
-        calls.append(True)
-        return real(chunks)
+    def spy(chunks, **kwargs):
+        calls.append(kwargs)
+        return real(chunks, **kwargs)
 
     monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
     monkeypatch.setattr(engine, "pipelined", spy)
@@ -81,6 +81,22 @@ def test_pipelined_import_equals_the_one_process_result(tmp_path, make_person, p
     # found again through the blind index: a second import of the same file creates nobody
     again = run_import(path, PersonSpec(), context(), skip_invalid=True, rejected_output=False)
     assert again.created == 0 and Person.objects.count() == 9
+
+
+def test_rejected_rows_workbook_keeps_the_raw_cells_when_pipelined(tmp_path, make_person, pipelined):
+    """Rows rejected in the main process (row 12 repeats row 2's ID number) still come with their cells; without
+    a workbook to write the cells stay in the reading process."""
+    import openpyxl
+
+    out = tmp_path / "rejected.xlsx"
+    result = run_import(_ledger(tmp_path), PersonSpec(), context(), skip_invalid=True, rejected_output=str(out))
+    assert pipelined[-1] == {"keep_cells": True} and result.rejected == 3
+    sheet = openpyxl.load_workbook(out).active
+    rows = {row[-1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[12][:2] == ("新人0", idn(100)) and "第 2 行" in rows[12][-2]
+    assert rows[13][0] == "缺类别"
+    run_import(_ledger(tmp_path), PersonSpec(), context(), skip_invalid=True, rejected_output=False)
+    assert pipelined[-1] == {"keep_cells": False}
 
 
 def test_all_or_nothing_still_writes_nothing_when_pipelined(tmp_path, pipelined):
