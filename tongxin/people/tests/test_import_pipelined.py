@@ -14,6 +14,7 @@ from tongxin.people import pinyin, services
 from tongxin.people.imports import PersonSpec
 from tongxin.people.models import Person
 
+from .conftest import COUNTY_A
 from .test_import import context, idn, write
 
 pytestmark = pytest.mark.usefixtures("regions")
@@ -77,7 +78,10 @@ def test_pipelined_import_equals_the_one_process_result(tmp_path, make_person, p
         assert raw[2] == services.blind_index_of("phone", f"1390000{i:04d}")
         assert (raw[3], raw[4]) == pinyin.name_keys(f"新人{i}")
         assert list(person.tags.values_list("name", flat=True)) == ["新标签"]
-    assert AuditEntry.objects.filter(action=AuditEntry.CREATE, object_repr="新人3").count() == 1
+    entry = AuditEntry.objects.get(action=AuditEntry.CREATE, object_repr="新人3")
+    assert entry.changes == {"name": [None, "新人3"], "region": [None, COUNTY_A], "category": [None, "1"],
+                             "source": [None, "导入：船山区台账2024.xlsx"], "id_number": [None, idn(103)[:6] + "********" + idn(103)[-4:]],
+                             "phone": [None, "139****0003"]}
     # found again through the blind index: a second import of the same file creates nobody
     again = run_import(path, PersonSpec(), context(), skip_invalid=True, rejected_output=False)
     assert again.created == 0 and Person.objects.count() == 9
@@ -130,3 +134,29 @@ def test_garbage_collector_paced_for_the_import_and_restored(tmp_path, monkeypat
     result = run_import(write(tmp_path, "姓名,人士类别\n甲,1\n"), PersonSpec(), context())
     assert result.created == 1 and seen == [max(before[0], engine.GC_THRESHOLD)]
     assert gc.get_threshold() == before
+
+
+def test_filter_of_known_keys_still_finds_every_registered_person(tmp_path, make_person, pipelined, monkeypatch):
+    """With the filter of known keys loaded from the first row (as a big import loads it), rows about registered
+    persons are still found — by ID number, by name + phone, by name + birth date + employer — and a second import
+    of the same file creates nobody."""
+    from tongxin.people import imports
+
+    monkeypatch.setattr(imports, "KNOWN_KEYS_FROM", 0)
+    make_person("李四", id_seq=1, job_title="律师")
+    make_person("王五", phone="13800001111", job_title="")
+    first = run_import(write(tmp_path, "姓名,出生日期,工作单位,人士类别\n赵六,1980-01-02,遂宁过滤公司,1\n"),
+                       PersonSpec(), context())
+    assert first.created == 1
+    lines = ["姓名,身份证号,手机号码,出生日期,工作单位,职务,人士类别"]
+    lines += [f"新人{i},{idn(100 + i)},1390000{i:04d},,,,1" for i in range(5)]
+    lines += [f"李四,{idn(1)},,,,合伙人,2", "王五,,13800001111,,,总经理,1", "赵六,,,1980-01-02,遂宁过滤公司,经理,1"]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    result = run_import(path, PersonSpec(), context())
+    assert (result.created, result.updated, result.merged, result.rejected) == (5, 1, 2, 0)
+    again = run_import(path, PersonSpec(), context())
+    assert again.created == 0 and Person.objects.count() == 8
+    known = imports.KnownKeys.load()
+    assert known.may_have_bidx(services.blind_index_of("id_number", idn(100)))
+    assert known.may_have_bidx(services.blind_index_of("phone", "13800001111"))
+    assert not known.may_have_bidx(services.blind_index_of("phone", "13999999999"))
