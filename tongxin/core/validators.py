@@ -8,8 +8,8 @@ lower-case x) and returns or raises with a message that can be shown to the user
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 __all__ = [
     "CREDIT_CODE_CHARSET",
@@ -78,8 +78,7 @@ _ID_PATTERN = re.compile(r"\d{17}[\dX]")
 _MAX_AGE = 120
 
 
-@dataclass(frozen=True)
-class IdNumberInfo:
+class IdNumberInfo(NamedTuple):  # a tuple: built a million times by an import, a frozen dataclass costs 3 µs each
     number: str
     birth_date: date
     gender: str

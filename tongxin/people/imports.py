@@ -95,6 +95,7 @@ _NO = {"否", "n", "no", "false", "0", "×", "无", "不是"}
 class RepresentativeFlag(parsers.Parser):
     """代表人士: "否", "是", or the level ("县级", "市级代表人士", "省级"…)."""
 
+    repeats = True
     empty = ""
     example = "县级"
     hint = "填“否”，或代表人士层级：全国、省级、市级、县级（只知是代表人士时填“是”）"

@@ -21,6 +21,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -222,7 +223,10 @@ def iter_rows(spec: ImportSpec, layout: Layout, rows: Iterable[tuple[int, list]]
     for column, index in layout.positions:
         header = layout.header_of(column)
         empty = _REQUIRED if column.required else column.empty_value
-        bound.append((column.key, index, column.parser.bind(context), header, empty))
+        parse = column.parser.bind(context)
+        if column.parser.repeats:
+            parse = _remembering(parse)
+        bound.append((column.key, index, parse, header, empty))
         if column.required:
             required.append((column.key, header))
     if not bound:
@@ -290,6 +294,29 @@ def iter_rows(spec: ImportSpec, layout: Layout, rows: Iterable[tuple[int, list]]
         if clean_row is not None and errors is None:
             clean_row(row, context)
         yield row
+
+
+#: How many distinct texts a repeating column's parser remembers the result of (see `Parser.repeats`).
+REMEMBERED_TEXTS = 50_000
+_UNKNOWN = object()
+
+
+def _remembering(parse: Callable, limit: int = REMEMBERED_TEXTS) -> Callable:
+    """`parse`, remembering the result for each text cell (a column of dates or choices repeats a few thousand
+    texts down a million rows). A text that fails is parsed again each time: its error is raised afresh."""
+    known: dict[str, Any] = {}
+
+    def remembered(value):
+        if value.__class__ is not str:
+            return parse(value)
+        result = known.get(value, _UNKNOWN)
+        if result is _UNKNOWN:
+            result = parse(value)
+            if len(known) < limit:
+                known[value] = result
+        return result
+
+    return remembered
 
 
 def _is_note(cells: list, filled: int) -> bool:

@@ -83,6 +83,10 @@ class Parser:
     hint: str = ""
     #: Whether exports mask the value unless the user may see it in full.
     sensitive: bool = False
+    #: Whether the same cell text recurs down a column (dates, choices, region codes) and the parse is a pure
+    #: function of it within one import, returning an immutable value: the engine then remembers each text's
+    #: result (or error) instead of parsing it again.
+    repeats: bool = False
 
     def bind(self, context) -> Callable[[Any], Any]:
         return self.parse
@@ -238,6 +242,7 @@ _DATE_SPACES = re.compile(r"\s*([-/.年月日])\s*")
 class Date(Parser):
     """A calendar date from any of the forms ledgers use, including Excel's serial numbers."""
 
+    repeats = True
     example = datetime.date(1985, 3, 1)
     hint = "如 1985-03-01、1985/3/1、1985.3.1、1985年3月1日；只有年月时按当月1日"
 
@@ -323,6 +328,7 @@ _FALSE = {"否", "n", "no", "false", "f", "0", "×", "✗", "✘", "无", "不�
 
 
 class Boolean(Parser):
+    repeats = True
     example = "是"
     hint = "填“是”或“否”（也可用 Y/N、√/×、1/0）"
 
@@ -353,6 +359,7 @@ class Choice(Parser):
     export writes the label, which imports back as the same code.
     """
 
+    repeats = True
     empty = ""
 
     def __init__(self, choices: Mapping[str, str] | Iterable[tuple], *, aliases: Mapping[str, str] | None = None):
@@ -519,6 +526,7 @@ class RegionCode(Parser):
     (the compact prefix form the `Region` table is keyed by).
     """
 
+    repeats = True
     example = "510903"
     hint = "行政区划代码，如 510903（区县）或 510903001000（乡镇、街道）"
 

@@ -322,3 +322,33 @@ def test_a_messy_ledger_reports_exactly_the_bad_cells(tmp_path, regions):
     assert second["id_number"] == "11010519491231002X"
     assert second["category"] == "2" and second["region"] == township
     assert str(second["income"]) == "8000.50"
+
+
+def test_repeating_columns_parse_each_text_once_and_report_every_bad_cell():
+    """A date column repeats a few thousand texts down a long ledger: each is parsed once, and a bad text is still
+    reported on every row that has it, with the same message."""
+    from tongxin.core.tabular import engine
+    from tongxin.core.validators import ValidationError
+
+    calls = []
+    date = parsers.Date()
+
+    def counting(value):
+        calls.append(value)
+        return date.parse(value)
+
+    parse = engine._remembering(counting)
+    assert parse("1985.3.1") == parse("1985.3.1") == datetime.date(1985, 3, 1)
+    assert calls == ["1985.3.1"]
+    for _ in range(2):
+        with pytest.raises(ValidationError) as caught:
+            parse("1985-02-30")
+        assert "不存在" in caught.value.message
+    assert calls.count("1985-02-30") == 2
+    assert parse(datetime.datetime(1990, 5, 6)) == datetime.date(1990, 5, 6)  # not text: parsed, not remembered
+    limited = engine._remembering(counting, limit=1)
+    calls.clear()
+    limited("1990-01-01"), limited("1991-01-01"), limited("1991-01-01")
+    assert calls == ["1990-01-01", "1991-01-01", "1991-01-01"]
+    assert all(getattr(parsers, name).repeats for name in ("Date", "Boolean", "Choice", "DictChoice", "RegionCode"))
+    assert not parsers.Text.repeats and not parsers.IdNumber.repeats

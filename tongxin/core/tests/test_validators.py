@@ -4,7 +4,6 @@ Expected values were computed independently of the module (see `_reference_id_ch
 examples ("11010519491231002X", "91350100M000100Y43") are used verbatim.
 """
 
-import dataclasses
 from datetime import date
 
 import pytest
@@ -156,7 +155,7 @@ class TestCheckIdNumber:
 
     def test_info_is_frozen(self):
         info = check_id_number("11010519491231002X", today=TODAY)
-        with pytest.raises(dataclasses.FrozenInstanceError):
+        with pytest.raises(AttributeError):
             info.gender = "M"
 
     def test_wrong_check_char(self):
