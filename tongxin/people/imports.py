@@ -626,7 +626,7 @@ class PersonSpec(ImportSpec):
         mask_id, mask_phone = Person._meta.get_field("id_number").mask, Person._meta.get_field("phone").mask
         seal = sealer()
         statuses = dict(Status.choices)
-        name_keys, normalize, quoted = pinyin.name_keys, validators.normalize_text, json.encoder.encode_basestring_ascii
+        name_keys, normalize, quoted = pinyin.name_keys, validators.normalize_text, json.encoder.encode_basestring
         active, state_fields = Status.ACTIVE, ("person_id", "valid_from", "valid_to", *PersonState.STATE_FIELDS)
         states, audits = [], []
 
@@ -976,17 +976,20 @@ def refresh_statistics(*, lookups_only: bool = False, with_name: bool = True) ->
 #: rows than the file builds the table's list and search indexes and checks its foreign keys once, at the end (env
 #: TONGXIN_IMPORT_BULK_INDEXES_FROM; 0 turns it off).
 BULK_INDEXES_FROM = int(os.environ.get("TONGXIN_IMPORT_BULK_INDEXES_FROM", "100000"))
-#: Indexes whose first column is one of these stay: the import's own lookups use them (`_by_blind_index`,
-#: `_by_name_birth`); unique and primary-key indexes stay too (constraints are checked row by row).
-LOOKUP_INDEX_COLUMNS = frozenset({"id_number_bidx", "phone_bidx", "name"})
+#: The tables whose indexes a bulk load builds at the end, each with the first columns of the indexes that stay:
+#: the import's own lookups use them (`_by_blind_index`, `_by_name_birth`, and the state history of a person it
+#: updates); unique and primary-key indexes stay too (constraints are checked row by row).
+BULK_INDEX_TABLES = {"people_person": frozenset({"id_number_bidx", "phone_bidx", "name"}),
+                     "people_personstate": frozenset({"person_id"})}
 #: The tables whose foreign keys a bulk load checks once at the end: the persons and the rows that hang off them.
 BULK_CONSTRAINT_TABLES = ("people_person", "people_person_tags", "people_person_specialties", "people_networkaccount")
 BULK_LOCK_TIMEOUT = "2s"
 
 
-def defer_indexes(context) -> list[tuple[str, str, str]]:
-    """Drop the person table's other indexes, and the foreign keys of the person and person-link tables, for the
-    import's duration; returns what was dropped as (kind, table, definition) for `rebuild_indexes` at the end.
+def defer_indexes(context) -> list[tuple[str, str, str, str]]:
+    """Drop the person and state tables' other indexes, and the foreign keys of the person and person-link
+    tables, for the import's duration; returns what was dropped as (kind, table, name, definition) for
+    `rebuild_indexes` at the end.
 
     Inserting a million rows into a table with a dozen indexes on random keys (pinyin, employers, regions) costs
     PostgreSQL four times what building the same indexes once from the finished table does (issue #3), and a
@@ -1019,13 +1022,14 @@ def defer_indexes(context) -> list[tuple[str, str, str]]:
             return []
         quote = connection.ops.quote_name
         cursor.execute(
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid), a.attname FROM pg_index i "
+            "SELECT i.indrelid::regclass::text, c.relname, pg_get_indexdef(i.indexrelid), a.attname FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indexrelid "
             "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
-            "WHERE i.indrelid = 'people_person'::regclass AND NOT i.indisunique AND NOT i.indisprimary "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname")
-        deferred = [("index", "people_person", name, definition) for name, definition, first in cursor.fetchall()
-                    if first not in LOOKUP_INDEX_COLUMNS]
+            "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisunique AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY 1, 2",
+            [list(BULK_INDEX_TABLES)])
+        deferred = [("index", table, name, definition) for table, name, definition, first in cursor.fetchall()
+                    if first not in BULK_INDEX_TABLES[table]]
         cursor.execute(
             "SELECT k.conrelid::regclass::text, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
             "WHERE k.contype = 'f' AND k.conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
@@ -1050,7 +1054,7 @@ def defer_indexes(context) -> list[tuple[str, str, str]]:
         except DatabaseError:  # lock not granted in time, pending trigger events, or not the owner: all stay
             deferred = []
         cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
-    return [(kind, table, name, definition) for kind, table, name, definition in deferred]
+    return deferred
 
 
 def rebuild_indexes(deferred) -> None:
