@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 ROWS = 2000
-IMPORT_KEYS = {"seconds", "rows_per_s", "baseline_seconds", "ratio", "peak_rss_mb"}
+IMPORT_KEYS = {"seconds", "rows_per_s", "baseline_seconds", "ratio", "peak_rss_mb", "baseline_runs"}
 SEARCH_KINDS = {"name", "pinyin", "phone", "id_number"}
 
 
@@ -48,6 +48,8 @@ def test_registry_benchmark_2000_rows(db, admin_url, tmp_path):
         assert figures["seconds"] > 0 and figures["baseline_seconds"] > 0 and figures["peak_rss_mb"] > 0
         assert figures["rows_per_s"] == pytest.approx(ROWS / figures["seconds"], rel=0.01)
         assert figures["ratio"] == pytest.approx(figures["seconds"] / figures["baseline_seconds"], rel=0.01)
+        before, after = figures["baseline_runs"]  # measured before and after the import, averaged
+        assert figures["baseline_seconds"] == pytest.approx((before + after) / 2, abs=0.002)
     assert set(result["search"]) == SEARCH_KINDS
     for figures in result["search"].values():
         assert set(figures) == {"p50_ms", "p95_ms"}
