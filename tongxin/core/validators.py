@@ -234,6 +234,9 @@ def check_phone(value: str) -> str:
 
     The normalized form is what gets stored and blind-indexed, so one number typed many ways finds one person.
     """
+    if value.__class__ is str and len(value) == 11 and value[0] == "1" and value[1] in "3456789" and value.isdigit() \
+            and value.isascii():
+        return value  # a mobile number already in normal form (most of a ledger's): nothing to clean
     text = normalize_text(value).upper()
     compact = _DIGIT_JUNK.sub("", text)
     mobile = _MOBILE.fullmatch(compact)
