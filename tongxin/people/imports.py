@@ -992,6 +992,7 @@ BULK_INDEX_TABLES = {"people_person": frozenset({"id_number_bidx", "phone_bidx",
 #: The tables whose foreign keys a bulk load checks once at the end: the persons and the rows that hang off them.
 BULK_CONSTRAINT_TABLES = ("people_person", "people_person_tags", "people_person_specialties", "people_networkaccount")
 BULK_LOCK_TIMEOUT = "2s"
+BULK_MAINTENANCE_WORK_MEM = "256MB"
 
 
 def defer_indexes(context) -> list[tuple[str, str, str, str]]:
@@ -1076,6 +1077,10 @@ def rebuild_indexes(deferred) -> None:
         # to other tables (employers), which Django defers to the commit. Check them now (the same work), build,
         # and defer again.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # sort a million rows' keys in memory rather than in temporary files (for this transaction only)
+        cursor.execute("SELECT set_config('maintenance_work_mem', %s, true) "
+                       "WHERE pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes(%s)",
+                       [BULK_MAINTENANCE_WORK_MEM, BULK_MAINTENANCE_WORK_MEM])
         for kind, table, name, definition in deferred:
             if kind == "index":
                 cursor.execute(definition)
