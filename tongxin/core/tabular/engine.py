@@ -531,19 +531,28 @@ PARALLEL_FROM = int(os.environ.get("TONGXIN_IMPORT_PARALLEL_FROM", "10000"))
 _DETACHED: list = []  # the parent's database connections, kept alive (never used, never closed) in the child
 
 
+#: How many chunks the reading process may run ahead of this one (received in a thread, still pickled): enough that
+#: it keeps reading while this process waits for the database, and memory stays flat.
+PIPELINE_AHEAD = 4
+_EOF = object()
+
+
 def pipelined(chunks: Iterator[list[Row]], *, keep_cells: bool = True) -> Iterator[list[Row]]:
     """The same chunks, in the same order, produced by a forked process.
 
     The first chunk is read here (that binds the parsers, which may query the database, in this process); the
     child then reads, validates and precomputes the rest while this process plans and writes — a machine with
-    two cores does both at once. The child never touches this process's database connection (it opens its own
-    if a parser needs one) and runs at most two chunks ahead (the pipe blocks), so memory stays flat. An error
-    in the child (a refused file, too many rows) is raised here; any error here stops the child. Without
-    `keep_cells` the rows come without their raw cells (only the rejected rows' workbook needs them), which
-    halves what crosses the pipe.
+    two cores does both at once. A thread here takes the child's chunks off the pipe as they come, up to
+    PIPELINE_AHEAD of them, so the child is not held up while this process waits for the database. The child
+    never touches this process's database connection (it opens its own if a parser needs one). An error in the
+    child (a refused file, too many rows) is raised here; any error here stops the child. Without `keep_cells`
+    the rows come without their raw cells (only the rejected rows' workbook needs them), which halves what
+    crosses the pipe.
     """
     import multiprocessing
     import pickle
+    import queue
+    import threading
 
     first = next(chunks, None)
     if first is None:
@@ -558,14 +567,34 @@ def pipelined(chunks: Iterator[list[Row]], *, keep_cells: bool = True) -> Iterat
     child = fork.Process(target=_produce, args=(chunks, sender, keep_cells), daemon=True)
     child.start()
     sender.close()
+    received: queue.Queue = queue.Queue(maxsize=PIPELINE_AHEAD)
+    stopping = threading.Event()
+
+    def receive() -> None:
+        while not stopping.is_set():
+            try:
+                item = receiver.recv_bytes()
+            except (EOFError, OSError):
+                item = _EOF
+            while not stopping.is_set():
+                try:
+                    received.put(item, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+            if item is _EOF:
+                return
+
+    thread = threading.Thread(target=receive, name="import-receiver", daemon=True)
+    thread.start()
     finished = False
     try:
         yield first
         while True:
-            try:
-                kind, payload = pickle.loads(receiver.recv_bytes())  # noqa: S301 - from our own forked child
-            except EOFError:
-                raise TabularError(_("读取文件的进程意外退出，请重试")) from None
+            item = received.get()
+            if item is _EOF:
+                raise TabularError(_("读取文件的进程意外退出，请重试"))
+            kind, payload = pickle.loads(item)  # noqa: S301 - from our own forked child
             if kind == "end":
                 finished = True
                 return
@@ -573,10 +602,12 @@ def pipelined(chunks: Iterator[list[Row]], *, keep_cells: bool = True) -> Iterat
                 raise payload
             yield [Row(number, cells, data, errors) for number, cells, data, errors in payload]
     finally:
-        receiver.close()
+        stopping.set()
         if not finished and child.is_alive():
             child.terminate()
         child.join()
+        thread.join()
+        receiver.close()
 
 
 def _produce(chunks, sender, keep_cells: bool = True) -> None:
