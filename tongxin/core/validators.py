@@ -59,6 +59,8 @@ def normalize_digits(s) -> str:
 
     Numbers are written in groups ("138 0000 1234", "510903-19850301-123x"); the grouping carries no meaning.
     """
+    if s.__class__ is str and s.isascii() and s.isalnum() and not s.endswith("x"):
+        return s  # nothing to strip or widen: the common case, a million times in an import
     text = _DIGIT_JUNK.sub("", normalize_text(s))
     if text.endswith("x"):
         text = text[:-1] + "X"

@@ -543,7 +543,7 @@ class PersonSpec(ImportSpec):
         known = state.get("known")
         if known is not None:
             for row in rows:
-                known.add_row(row.data, state.get("bidx", {}))
+                known.add_row(row.data)
         employers = self._employers(rows, context)
         created = [row for row in rows if row.action == CREATE]
         changed = [row for row in rows if row.action in (UPDATE, MERGE)]
@@ -816,7 +816,7 @@ class KnownKeys:
     says the registry may hold them; a value the filter has never seen is certainly new. Fresh rows are nearly
     always new, so this saves two thirds of the queries of a big import while every answer stays exact (a false
     positive only costs the query that would have been made anyway). Loaded once, from the database, when an
-    import passes `KNOWN_KEYS_FROM` rows; what the import writes is added as it goes. 8 MB each; two probes per
+    import passes `KNOWN_KEYS_FROM` rows; what the import writes is added as it goes (`add_row`). 8 MB each; two probes per
     key, taken from the two halves of one 64-bit number (a blind index is already uniformly random), which keeps
     false positives near 0.3 % for two million keys.
     """
@@ -859,14 +859,11 @@ class KnownKeys:
     def may_have_pair(self, name: str, birth) -> bool:
         return self._has(self.pairs, hash((name, birth)))
 
-    def add_row(self, data: dict, active: dict) -> None:
-        """Remember what a written row may have put in the registry (over-approximating is harmless)."""
-        for field in ("id_number", "phone"):
-            value = data.get(field)
-            if value:
-                bidx = active.get(field, {}).get(value)
-                if bidx:
-                    self._set(self.bidx, int(bidx[:16], 16))
+    def add_row(self, data: dict) -> None:
+        """Remember what a written row may have put in the registry that a later row could be matched to: its
+        (name, birth date). Its ID number and phone need no remembering: a later row with the same ID number, or
+        the same name and phone, is refused as a repeat of this one before it is looked up (`plan`), and a
+        phone alone never matches a person of another name."""
         if data.get("birth_date") and data.get("employer"):
             self._set(self.pairs, hash((data["name"], data["birth_date"])))
 
