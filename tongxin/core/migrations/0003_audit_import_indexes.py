@@ -17,25 +17,12 @@ The model keeps its fields' db_index (SQLite, which has no pattern twins, keeps 
 
 from django.db import migrations
 
-# (column, suffix, opclass) of the indexes Django made for core_auditentry's columns
-SURPLUS_INDEXES = (("content_type_id", "", ""), ("action", "_like", "varchar_pattern_ops"), ("region_code", "", ""))
+from tongxin.core.migration_ops import drop_postgres_indexes
 
-
-def drop_surplus_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column, suffix, _opclass in SURPLUS_INDEXES:
-        name = schema_editor._create_index_name("core_auditentry", [column], suffix=suffix)
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
-def restore_surplus_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column, suffix, opclass in SURPLUS_INDEXES:
-        name = schema_editor._create_index_name("core_auditentry", [column], suffix=suffix)
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(name)} "
-                              f"ON core_auditentry ({schema_editor.quote_name(column)} {opclass})")
+# (table, column, suffix, opclass) of the indexes Django made for core_auditentry's columns
+SURPLUS_INDEXES = (("core_auditentry", "content_type_id", "", ""),
+                   ("core_auditentry", "action", "_like", "varchar_pattern_ops"),
+                   ("core_auditentry", "region_code", "", ""))
 
 
 class Migration(migrations.Migration):
@@ -45,5 +32,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_surplus_indexes, restore_surplus_indexes, elidable=True),
+        drop_postgres_indexes(SURPLUS_INDEXES),
     ]

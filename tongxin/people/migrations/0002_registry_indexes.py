@@ -4,20 +4,15 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# (column, suffix, opclass) of indexes Django made for the blind-index columns that PostgreSQL does without: the
+from tongxin.core.migration_ops import drop_postgres_indexes
+
+# (table, column, suffix, opclass) of indexes Django made for the blind-index columns that PostgreSQL does without: the
 # LIKE-pattern twins (blind indexes are only ever compared whole) and the plain ID-number index (the partial
 # unique index people_person_id_number_unique answers the same lookups).
-SURPLUS_INDEXES = (("id_number_bidx", "_like", "varchar_pattern_ops"), ("phone_bidx", "_like", "varchar_pattern_ops"),
-                   ("id_number_bidx", "", ""))
-
-
-def drop_surplus_indexes(apps, schema_editor):
-    """PostgreSQL only: each index costs a million-row import dearly (random keys, one page write each)."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column, suffix, _opclass in SURPLUS_INDEXES:
-        name = schema_editor._create_index_name("people_person", [column], suffix=suffix)
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+# Each index costs a million-row import dearly (random keys, one page write each).
+SURPLUS_INDEXES = (("people_person", "id_number_bidx", "_like", "varchar_pattern_ops"),
+                   ("people_person", "phone_bidx", "_like", "varchar_pattern_ops"),
+                   ("people_person", "id_number_bidx", "", ""))
 
 
 # The search box's prefixes ("zjl", "张嘉") are often rarer than the default histogram (100 buckets) can tell;
@@ -41,15 +36,6 @@ def default_statistics(apps, schema_editor):
                               "SET STATISTICS -1")
 
 
-def restore_surplus_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column, suffix, opclass in SURPLUS_INDEXES:
-        name = schema_editor._create_index_name("people_person", [column], suffix=suffix)
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(name)} "
-                              f"ON people_person ({schema_editor.quote_name(column)} {opclass})")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -59,7 +45,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_surplus_indexes, restore_surplus_indexes, elidable=True),
+        drop_postgres_indexes(SURPLUS_INDEXES),
         migrations.RunPython(fine_statistics, default_statistics, elidable=True),
         migrations.AlterField(
             model_name='person',

@@ -13,29 +13,14 @@ The models keep their db_index (SQLite keeps these indexes; it has no twins to f
 
 from django.db import migrations
 
+from tongxin.core.migration_ops import drop_postgres_indexes
+
 # (table, column, suffix, opclass) of indexes Django made
 SURPLUS_INDEXES = (
     ("people_person", "region_code", "", ""),
     ("people_person_tags", "person_id", "", ""),
     ("people_person_specialties", "person_id", "", ""),
 )
-
-
-def drop_surplus_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, column, suffix, _opclass in SURPLUS_INDEXES:
-        name = schema_editor._create_index_name(table, [column], suffix=suffix)
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
-def restore_surplus_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, column, suffix, opclass in SURPLUS_INDEXES:
-        name = schema_editor._create_index_name(table, [column], suffix=suffix)
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(name)} "
-                              f"ON {schema_editor.quote_name(table)} ({schema_editor.quote_name(column)} {opclass})")
 
 
 class Migration(migrations.Migration):
@@ -45,5 +30,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_surplus_indexes, restore_surplus_indexes, elidable=True),
+        drop_postgres_indexes(SURPLUS_INDEXES),
     ]
