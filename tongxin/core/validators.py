@@ -107,10 +107,7 @@ def check_id_number(value: str, *, today: date | None = None) -> IdNumberInfo:
 
     `today` exists so tests can pin the clock; the birth date must not be after it nor more than 120 years before.
     """
-    if value.__class__ is str and len(value) == 18 and value.isascii() and value.isalnum() and value[-1] != "x":
-        number = value  # already in normal form: nothing to strip (the common case, for imports)
-    else:
-        number = normalize_digits(value)
+    number = normalize_digits(value)
     if not number:
         raise ValidationError("身份证号不能为空", "id_empty")
     if len(number) != 18:
@@ -122,19 +119,18 @@ def check_id_number(value: str, *, today: date | None = None) -> IdNumberInfo:
     if number[:2] not in PROVINCE_CODES:
         raise ValidationError("身份证号中的地区代码无效", "id_region")
     try:
-        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        birth, gender = id_number_facts(number)
     except ValueError:
         raise ValidationError("身份证号中的出生日期无效", "id_birth_date") from None
     today = today or date.today()
     if birth.year < 1900 or birth > today or _age_on(birth, today) > _MAX_AGE:
         raise ValidationError("身份证号中的出生日期无效", "id_birth_date")
-    gender = "M" if int(number[16]) % 2 else "F"
     return IdNumberInfo(number=number, birth_date=birth, gender=gender, region_prefix=number[:6])
 
 
 def id_number_facts(number: str) -> tuple[date, str]:
-    """(birth date, gender) of a number `check_id_number` has already accepted (normal form), without checking
-    it again."""
+    """(birth date, gender) an 18-digit number in normal form encodes, without checking the number (ValueError
+    for a date that does not exist): for numbers `check_id_number` has accepted."""
     return date(int(number[6:10]), int(number[10:12]), int(number[12:14])), "M" if number[16] in "13579" else "F"
 
 

@@ -621,10 +621,7 @@ def _produce(chunks, sender, keep_cells: bool = True) -> None:
         conn.connection = None
     try:
         for chunk in chunks:
-            if keep_cells:
-                payload = [(row.number, row.cells, row.data, row.errors) for row in chunk]
-            else:
-                payload = [(row.number, None, row.data, row.errors) for row in chunk]
+            payload = [(row.number, row.cells if keep_cells else None, row.data, row.errors) for row in chunk]
             sender.send_bytes(pickle.dumps(("rows", payload), protocol=pickle.HIGHEST_PROTOCOL))
         message = ("end", None)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it

@@ -85,7 +85,7 @@ class Parser:
     sensitive: bool = False
     #: Whether the same cell text recurs down a column (dates, choices, region codes) and the parse is a pure
     #: function of it within one import, returning an immutable value: the engine then remembers each text's
-    #: result (or error) instead of parsing it again.
+    #: result instead of parsing it again (a text that fails is parsed, and reported, each time).
     repeats: bool = False
 
     def bind(self, context) -> Callable[[Any], Any]:
