@@ -17,6 +17,7 @@ the person list all use this one spec.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import json
 import os
 import re
@@ -26,6 +27,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg import postgres
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 from tongxin.core import audit, validators
 from tongxin.core.context import current_actor
@@ -892,6 +896,8 @@ class TableWriter:
         self.position = {name: i for i, name in enumerate(self.attnames)}
         self.vendor = connection.vendor
         self.converters = [(i, conv) for i, f in enumerate(chosen) if (conv := _converter(f, self.vendor))]
+        # binary COPY needs each column's type: "varchar(50)" → "varchar", "timestamp with time zone" as it is
+        self.pg_types = [f.db_type(connection).split("(")[0] for f in chosen] if self.vendor == "postgresql" else None
 
     def template(self, **values) -> list:
         row = []
@@ -919,7 +925,13 @@ class TableWriter:
         columns = ", ".join(quote(f.column) for f in self.fields)
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy:
+                # Binary COPY: the values go as they are (a date as its day number, a string as its bytes) instead
+                # of being formatted and escaped as text and parsed back by the server — about half the work on
+                # both sides. JSON columns receive JSON text (`_converter`), sent as jsonb's binary form.
+                pg = cursor.cursor
+                pg.adapters.register_dumper(None, JsonTextBinaryDumper)
+                with pg.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.set_types(self.pg_types)
                     write = copy.write_row
                     for row in rows:
                         write(row)
@@ -937,6 +949,17 @@ class TableWriter:
                         batch = []
                 if batch:
                     cursor.executemany(sql, batch)
+
+
+class JsonTextBinaryDumper(Dumper):
+    """jsonb in binary COPY from text that already is JSON (a version byte, then the text). Registered only by
+    type (`register_dumper(None, …)`), on the writer's own cursor."""
+
+    format = Format.BINARY
+    oid = postgres.types["jsonb"].oid
+
+    def dump(self, obj):
+        return b"\x01" + obj.encode()
 
 
 _writers: dict = {}
@@ -1095,11 +1118,13 @@ def table_writer(model, fields=None) -> TableWriter:
 
 
 def _converter(field, vendor: str):
-    from django.db.models import DateField, DateTimeField, JSONField
+    from django.db.models import DateField, DateTimeField, GenericIPAddressField, JSONField
 
     if isinstance(field, JSONField):
         return lambda v: v if isinstance(v, str) else json.dumps(v, cls=field.encoder)
     if vendor == "postgresql":
+        if isinstance(field, GenericIPAddressField):  # binary inet takes an address, not its text
+            return lambda v: v if not isinstance(v, str) else ipaddress.ip_address(v)
         return None
     if isinstance(field, DateTimeField):
         adapt = connection.ops.adapt_datetimefield_value
