@@ -433,7 +433,8 @@ class PersonSpec(ImportSpec):
         model_field = Person._meta.get_field(field)
         purpose, normalize = model_field.kind, model_field.normalize
         ring = keyring()
-        known = context.state.get("known")
+        exact = context.state.get("exact_keys")
+        known = None if exact is not None else context.state.get("known")
         index: dict[str, str] = {}
         ready = {}
         for row in rows:
@@ -448,12 +449,17 @@ class PersonSpec(ImportSpec):
                     index[bidx] = value
         if not index:
             return {}
-        hits = dict(Person.objects.filter(is_erased=False, **{f"{field}_bidx__in": list(index)})
-                    .exclude(**{f"{field}_bidx": ""}).values_list(f"{field}_bidx", "pk"))
+        if exact is not None:
+            hits = exact.hits(field, index)
+        else:
+            hits = dict(Person.objects.filter(is_erased=False, **{f"{field}_bidx__in": list(index)})
+                        .exclude(**{f"{field}_bidx": ""}).values_list(f"{field}_bidx", "pk"))
         if not hits:
             return {}
         persons = {p.pk: p for p in _persons(set(hits.values()))}
-        return {index[bidx]: persons[pk] for bidx, pk in hits.items() if pk in persons}
+        attname = f"{field}_bidx"
+        return {index[bidx]: person for bidx, pk in hits.items()
+                if (person := persons.get(pk)) is not None and getattr(person, attname) == bidx}
 
     def _by_name_birth(self, rows, context) -> dict[tuple, Person]:
         """{(name, birth date, employer name): person} for the rows' exact (name, birth date) pairs: one indexed
@@ -872,6 +878,34 @@ class KnownKeys:
             self._set(self.pairs, hash((data["name"], data["birth_date"])))
 
 
+class ExactKeys:
+    """The blind indexes of the persons a bulk load found in the registry (`defer_indexes`), in memory: while the
+    load writes the person table without the blind indexes' indexes, `_by_blind_index` asks these instead of the
+    database. The rows the import itself writes are not added: a later row with the same ID number, or the same
+    name and phone, is refused as a repeat before any lookup, and a phone alone never matches a person of another
+    name. A person the import updates may keep a stale key here, so a hit is checked against the person as read."""
+
+    def __init__(self, by_field: dict[str, dict[str, int]]):
+        self.by_field = by_field
+
+    @classmethod
+    def load(cls) -> ExactKeys:
+        ids: dict[str, int] = {}
+        phones: dict[str, int] = {}
+        rows = Person.objects.filter(is_erased=False).values_list("pk", "id_number_bidx", "phone_bidx")
+        for pk, id_bidx, phone_bidx in rows.order_by("pk").iterator(chunk_size=20_000):
+            if id_bidx:
+                ids[id_bidx] = pk
+            if phone_bidx:
+                phones[phone_bidx] = pk
+        return cls({"id_number": ids, "phone": phones})
+
+    def hits(self, field: str, keys) -> dict[str, int]:
+        """{blind index: pk} of the `keys` some person had when the import began."""
+        table = self.by_field[field]
+        return {key: pk for key in keys if (pk := table.get(key)) is not None}
+
+
 # -- plain-row writing -------------------------------------------------------------------------------------------
 # A million-row import spends most of its time in the ORM's per-field machinery (bulk_create prepares every value
 # of every row through the field classes). The importer's rows are built from already validated values, so they
@@ -1009,6 +1043,12 @@ BULK_INDEXES_FROM = int(os.environ.get("TONGXIN_IMPORT_BULK_INDEXES_FROM", "1000
 #: updates); unique and primary-key indexes stay too (constraints are checked row by row).
 BULK_INDEX_TABLES = {"people_person": frozenset({"id_number_bidx", "phone_bidx", "name"}),
                      "people_personstate": frozenset({"person_id"})}
+#: A bulk load into a person table of at most this many rows also builds the blind indexes' indexes (the ID
+#: number's unique one included) at the end: the rows already there are looked up in memory (`ExactKeys`, about
+#: 250 bytes a person), and the file's own rows need no lookup by ID number or phone (a repeat is refused first).
+#: Env TONGXIN_IMPORT_EXACT_KEYS_MAX; -1 keeps those indexes.
+EXACT_KEYS_MAX = int(os.environ.get("TONGXIN_IMPORT_EXACT_KEYS_MAX", "250000"))
+EXACT_KEY_COLUMNS = frozenset({"id_number_bidx", "phone_bidx"})
 #: The tables whose foreign keys a bulk load checks once at the end: the persons and the rows that hang off them.
 BULK_CONSTRAINT_TABLES = ("people_person", "people_person_tags", "people_person_specialties", "people_networkaccount")
 BULK_LOCK_TIMEOUT = "2s"
@@ -1016,9 +1056,10 @@ BULK_MAINTENANCE_WORK_MEM = "256MB"
 
 
 def defer_indexes(context) -> list[tuple[str, str, str, str]]:
-    """Drop the person and state tables' other indexes, and the foreign keys of the person and person-link
-    tables, for the import's duration; returns what was dropped as (kind, table, name, definition) for
-    `rebuild_indexes` at the end.
+    """Drop the person and state tables' other indexes (and, when the table holds at most EXACT_KEYS_MAX persons,
+    the blind indexes' ones, which `ExactKeys` then stands in for), and the foreign keys of the person and
+    person-link tables, for the import's duration; returns what was dropped as (kind, table, name, definition)
+    for `rebuild_indexes` at the end.
 
     Inserting a million rows into a table with a dozen indexes on random keys (pinyin, employers, regions) costs
     PostgreSQL four times what building the same indexes once from the finished table does (issue #3), and a
@@ -1038,27 +1079,29 @@ def defer_indexes(context) -> list[tuple[str, str, str, str]]:
     from django.db import DatabaseError, transaction
 
     with connection.cursor() as cursor:
-        # the planner's estimate: rows per page as last analyzed, times the pages the table has now
-        cursor.execute("SELECT reltuples, relpages, pg_relation_size(oid) / current_setting('block_size')::int "
-                       "FROM pg_class WHERE oid = 'people_person'::regclass")
-        tuples, pages, now_pages = cursor.fetchone()
-        if tuples >= 0 and pages > 0:
-            tuples = tuples / pages * now_pages
-        else:  # never analyzed (or analyzed empty): count
-            cursor.execute("SELECT count(*) FROM people_person")
-            tuples = cursor.fetchone()[0]
+        # how many persons the table holds, counted up to the file's size (an estimate from the statistics can be
+        # far off: a rolled-back import leaves pages of dead rows, and index builds update the statistics in place)
+        cursor.execute("SELECT count(*) FROM (SELECT 1 FROM people_person LIMIT %s) AS head", [hint + 1])
+        tuples = cursor.fetchone()[0]
         if tuples > hint:
             return []
         quote = connection.ops.quote_name
+        exact = tuples <= EXACT_KEYS_MAX
+        keep = dict(BULK_INDEX_TABLES)
+        if exact:
+            keep["people_person"] = keep["people_person"] - EXACT_KEY_COLUMNS
         cursor.execute(
-            "SELECT i.indrelid::regclass::text, c.relname, pg_get_indexdef(i.indexrelid), a.attname FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "SELECT i.indrelid::regclass::text, c.relname, pg_get_indexdef(i.indexrelid), a.attname, i.indisunique "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
             "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
-            "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisunique AND NOT i.indisprimary "
+            "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY 1, 2",
             [list(BULK_INDEX_TABLES)])
-        deferred = [("index", table, name, definition) for table, name, definition, first in cursor.fetchall()
-                    if first not in BULK_INDEX_TABLES[table]]
+        # unique indexes stay (checked row by row), but for the ID number's when it is looked up in memory: the
+        # import refuses a repeated ID number before writing, and rebuilding the index checks the whole table
+        deferred = [("index", table, name, definition)
+                    for table, name, definition, first, unique in cursor.fetchall()
+                    if first not in keep[table] and (not unique or (exact and first in EXACT_KEY_COLUMNS))]
         cursor.execute(
             "SELECT k.conrelid::regclass::text, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
             "WHERE k.contype = 'f' AND k.conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
@@ -1066,6 +1109,8 @@ def defer_indexes(context) -> list[tuple[str, str, str, str]]:
         deferred += [("constraint", table, name, definition) for table, name, definition in cursor.fetchall()]
         if not deferred:
             return []
+        if exact:
+            context.state["exact_keys"] = ExactKeys.load()
         cursor.execute("SELECT current_setting('lock_timeout')")
         before = cursor.fetchone()[0]
         try:
@@ -1082,6 +1127,7 @@ def defer_indexes(context) -> list[tuple[str, str, str, str]]:
                         cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
         except DatabaseError:  # lock not granted in time, pending trigger events, or not the owner: all stay
             deferred = []
+            context.state.pop("exact_keys", None)
         cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
     return deferred
 

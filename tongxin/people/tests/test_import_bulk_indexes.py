@@ -75,10 +75,12 @@ def test_big_import_into_a_small_registry_builds_the_indexes_at_the_end(tmp_path
     dropped = set(before) - during_write[0]
     assert {"people_person_scope_idx", "people_person_initials_idx", "people_person_category_idx",
             "people_person_employer_idx"} <= dropped
-    assert {"people_person_pkey", "people_person_id_number_unique", "people_person_name_idx"} <= during_write[0]
+    assert {"people_person_pkey", "people_person_name_idx"} <= during_write[0]
     assert {"people_state_region_idx", "people_state_to_idx"} <= dropped  # the state history's too, but the
     assert "people_state_person_idx" in during_write[0]  # one that finds a person's states (for updates)
-    assert any("phone_bidx" in name for name in during_write[0])
+    # the blind indexes' (the ID number's unique one too): the registry's few persons are looked up in memory
+    assert "people_person_id_number_unique" in dropped
+    assert not any("phone_bidx" in name for name in during_write[0])
     assert all(seen == during_write[0] for seen in during_write)
     # after: every index and foreign key again, with the same definition
     assert _indexes() == before
@@ -130,6 +132,49 @@ def test_registry_bigger_than_the_file_keeps_its_indexes(tmp_path, during_write,
     assert result.created == 4
     assert all(seen == set(before) for seen in during_write)
     assert _indexes() == before
+
+
+@pg_only
+def test_bulk_load_finds_the_registrys_persons_in_memory(tmp_path, during_write, make_person):
+    """Without the blind indexes' indexes, rows after the first chunk still find the persons registered before
+    the import: by ID number (update) and by name + phone (merge); a key the import itself changed no longer
+    matches (a row with the old ID number is a new person)."""
+    kept = make_person("批量2", id_seq=302, phone="13700009999")
+    merged = make_person("批量3", phone="13700000003")
+    moved = make_person("旧号", id_seq=390)
+    lines = ["姓名,身份证号,手机号码,工作单位,人士类别,系统编号",
+             f"批量0,{idn(300)},13700000000,遂宁批量公司,1,",
+             f"批量1,{idn(301)},13700000001,遂宁批量公司,1,",
+             f"批量2,{idn(302)},13700000002,遂宁批量公司,1,",  # chunk 2: the same ID number → update
+             f"批量3,{idn(303)},13700000003,遂宁批量公司,1,",  # the same name and phone → merge
+             f"旧号,{idn(391)},,,1,{moved.pk}",  # chunk 3: a new ID number for a registered person …
+             f"批量5,{idn(305)},13700000005,遂宁批量公司,1,",
+             f"新人,{idn(390)},,遂宁批量公司,1,"]  # chunk 4 … whose old one now belongs to nobody: new
+    result = run_import(write(tmp_path, "\n".join(lines) + "\n"), PersonSpec(), context())
+    assert result.committed, result.errors
+    assert "people_person_id_number_unique" not in during_write[-1]  # looked up in memory
+    assert (result.created, result.updated, result.merged) == (4, 2, 1)
+    kept.refresh_from_db()
+    merged.refresh_from_db()
+    moved.refresh_from_db()
+    assert kept.phone == "13700000002"
+    assert merged.id_number == idn(303)
+    assert moved.id_number == idn(391)
+    assert Person.objects.get(name="新人").id_number == idn(390)
+    assert Person.objects.count() == 7
+    assert "people_person_id_number_unique" in _indexes()
+
+
+@pg_only
+def test_bigger_registry_keeps_the_blind_indexes_indexes(tmp_path, during_write, make_person, monkeypatch):
+    monkeypatch.setattr(imports, "EXACT_KEYS_MAX", 1)
+    for i in range(2):
+        make_person(f"已有{i}")
+    result = run_import(_ledger(tmp_path), PersonSpec(), context())
+    assert result.created == 5
+    assert "people_person_id_number_unique" in during_write[0]
+    assert any("phone_bidx" in name for name in during_write[0])
+    assert "people_person_scope_idx" not in during_write[0]  # still a bulk load
 
 
 @pg_only
