@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import threading
+import weakref
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -175,11 +177,12 @@ class Keyring:
             from cryptography.hazmat.bindings._rust import openssl as _rust
 
             create = _rust.ciphers.create_encryption_ctx
+            nonces = _NoncePool()
 
             def fast(plaintext: str) -> str:
                 if not isinstance(plaintext, str):
                     raise TypeError("encrypt() takes a str")
-                nonce = urandom(_NONCE_BYTES)
+                nonce = nonces()
                 encryptor = create(algorithm, gcm(nonce))
                 encryptor.authenticate_additional_data(aad)
                 body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
@@ -284,6 +287,39 @@ class Keyring:
         mac = HMAC(key.bidx_key, hashes.SM3())
         mac.update(purpose.encode("utf-8") + b"\x00" + value.encode("utf-8"))
         return mac.finalize().hex()
+
+
+class _NoncePool:
+    """Nonces from the operating system's CSPRNG, drawn 4 KB at a time: one system call per 341 encryptions of a
+    bulk import instead of one each. A forked process (the import's reading process) never uses what it inherited:
+    every pool is emptied in the child at fork, so parent and child cannot hand out the same nonce; threads take
+    turns (a lock), so two threads never get the same one either."""
+
+    SIZE = _NONCE_BYTES * 341
+    _pools: weakref.WeakSet = weakref.WeakSet()
+
+    def __init__(self):
+        self.buffer = b""
+        self.position = 0
+        self.lock = threading.Lock()
+        _NoncePool._pools.add(self)
+
+    def __call__(self) -> bytes:
+        with self.lock:
+            position = self.position
+            if position >= len(self.buffer):
+                self.buffer, position = os.urandom(self.SIZE), 0
+            self.position = position + _NONCE_BYTES
+            return self.buffer[position:position + _NONCE_BYTES]
+
+    @classmethod
+    def _forget_all(cls) -> None:
+        for pool in list(cls._pools):
+            pool.buffer, pool.position, pool.lock = b"", 0, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_NoncePool._forget_all)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -567,13 +567,19 @@ class PersonSpec(ImportSpec):
         the region of the first row that names it."""
         wanted: dict[str, str] = {}
         keys: dict[str, str] = {}  # the names as the rows write them → as stored (most rows repeat a few names)
+        spellings = context.state.setdefault("employer_spellings", {})  # the same, for the whole import
         normalize = validators.normalize_text
         for row in rows:
             name = row.data.get("employer") if row.action == CREATE else (row.extra or {}).get("employer")
             if name:
                 key = keys.get(name)
                 if key is None:
-                    key = keys[name] = normalize(name)[:200]
+                    key = spellings.get(name)
+                    if key is None:
+                        key = normalize(name)[:200]
+                        if len(spellings) < EMPLOYER_CACHE_SIZE:
+                            spellings[name] = key
+                    keys[name] = key
                 wanted.setdefault(key, row.data.get("region") or context.region)
         if not wanted:
             return {}

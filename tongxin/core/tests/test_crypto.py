@@ -362,6 +362,41 @@ def test_sealer_and_encrypt_many_make_tokens_like_encrypt(ring):
         seal(123)
 
 
+def _nonces(tokens) -> list[bytes]:
+    return [_raw(token)[:12] for token in tokens]
+
+
+def test_sealer_nonces_never_repeat_across_refills_threads_and_a_fork(ring):
+    """The sealer draws nonces in blocks; a repeated nonce under one key would break GCM, so: none in many more
+    tokens than one block, none between threads, none between a parent and a child forked with a half-used
+    block (the child draws its own)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    seal = ring.sealer()
+    first = [seal("13912341234") for _ in range(1000)]  # three blocks' worth
+    with ThreadPoolExecutor(4) as pool:
+        threaded = [t for part in pool.map(lambda _: [seal("1") for _ in range(500)], range(4)) for t in part]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: 50 nonces from what the parent's half-used block would have given, written back
+        try:
+            os.write(write, b"".join(_nonces(seal("x") for _ in range(50))))
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    blob = b""
+    while chunk := os.read(read, 65536):
+        blob += chunk
+    os.close(read)
+    child = [blob[i:i + 12] for i in range(0, len(blob), 12)]
+    parent = _nonces(seal("x") for _ in range(50))
+    assert len(child) == 50
+    everything = _nonces(first) + _nonces(threaded) + parent + child
+    assert len(set(everything)) == len(everything)
+
+
 def test_sealer_falls_back_to_the_public_api(ring, monkeypatch):
     import cryptography.hazmat.bindings._rust as rust
 
