@@ -359,7 +359,7 @@ class PersonSpec(ImportSpec):
             refresh_statistics(lookups_only=True, with_name=not state.get("name_analyzed"))
             state["analyzed_at"], state["name_analyzed"] = state["written"], True
         state["planned"] = state.get("planned", 0) + len(pending)
-        if "known" not in state and state["planned"] > KNOWN_KEYS_FROM:
+        if "known" not in state and "exact_keys" not in state and state["planned"] > KNOWN_KEYS_FROM:
             state["known"] = KnownKeys.load()
         by_pk = self._by_pk(pending)
         by_id = self._by_blind_index(pending, "id_number", context)
@@ -466,26 +466,33 @@ class PersonSpec(ImportSpec):
         probe per pair, however common the names."""
         keys = {(row.data["name"], row.data["birth_date"]) for row in rows
                 if row.data.get("birth_date") and row.data.get("employer")}
+        exact = context.state.get("exact_keys")
         known = context.state.get("known")
-        if known is not None:
-            keys = {key for key in keys if known.may_have_pair(*key)}
-        if not keys:
+        if exact is not None:
+            candidates = sorted(exact.pair_ids(keys), reverse=True)  # the newest first, as below
+            batches = [(f"p.id IN ({', '.join(['%s'] * len(part))})", part)
+                       for part in (candidates[i:i + 1000] for i in range(0, len(candidates), 1000))]
+        else:
+            if known is not None:
+                keys = {key for key in keys if known.may_have_pair(*key)}
+            pairs = sorted(keys)
+            batches = [(f"(p.name, p.birth_date) IN (VALUES {', '.join(['(%s, %s)'] * len(part))})",
+                        [value for pair in part for value in pair])
+                       for part in (pairs[i:i + 1000] for i in range(0, len(pairs), 1000))]
+        if not batches:
             return {}
         hits = {}
-        keys = sorted(keys)
         with connection.cursor() as cursor:
-            for start in range(0, len(keys), 1000):
-                part = keys[start:start + 1000]
-                pairs = ", ".join(["(%s, %s)"] * len(part))
+            for condition, params in batches:
                 cursor.execute(
                     "SELECT p.id, p.name, p.birth_date, o.name FROM people_person p "  # noqa: S608 - placeholders
                     "JOIN people_organization o ON o.id = p.employer_id "
-                    f"WHERE NOT p.is_erased AND (p.name, p.birth_date) IN (VALUES {pairs}) ORDER BY p.id DESC",
-                    [value for pair in part for value in pair])
+                    f"WHERE NOT p.is_erased AND {condition} ORDER BY p.id DESC", params)
                 for pk, name, birth, employer in cursor.fetchall():
                     if isinstance(birth, str):
                         birth = datetime.date.fromisoformat(birth)
-                    hits.setdefault((name, birth, employer), pk)
+                    if (name, birth) in keys:  # an id from `exact` may be another pair's (a hash) or stale
+                        hits.setdefault((name, birth, employer), pk)
         if not hits:
             return {}
         persons = {p.pk: p for p in _persons(set(hits.values()))}
@@ -636,7 +643,8 @@ class PersonSpec(ImportSpec):
         i_network, i_network_since = at["is_network_figure"], at["network_since"]
         i_id, i_id_bidx, i_phone, i_phone_bidx = at["id_number"], at["id_number_bidx"], at["phone"], at["phone_bidx"]
         i_status, i_reason, i_source, i_added = at["status"], at["status_reason"], at["source"], at["added_on"]
-        i_category, i_subcategory = at["category"], at["subcategory"]
+        i_category, i_subcategory, i_birth = at["category"], at["subcategory"], at["birth_date"]
+        exact = state.get("exact_keys")
         bidx = state.get("bidx", {})
         id_bidx, phone_bidx = bidx.get("id_number", {}), bidx.get("phone", {})
         mask_id, mask_phone = Person._meta.get_field("id_number").mask, Person._meta.get_field("phone").mask
@@ -662,6 +670,8 @@ class PersonSpec(ImportSpec):
                 employer = data.get("employer")
                 if employer:
                     values[i_employer] = employers.get(employer) or employers.get(normalize(employer)[:200])
+                    if exact is not None and values[i_birth] is not None:
+                        exact.add_pair(name, values[i_birth], pk)
                 flag = values[i_rep] = bool(data.get("is_representative"))
                 values[i_level] = data.get("representative") or ""
                 if not flag:
@@ -786,9 +796,12 @@ class PersonSpec(ImportSpec):
         audit.log_bulk(AuditEntry.UPDATE, [(p, c) for p, c in logged if p.pk in merged],
                        message=_("导入：疑似同一人，已合并到已有记录（%(f)s）") % {
                            "f": os.path.basename(context.filename or "")})
+        exact = context.state.get("exact_keys")
         for person in persons:
             if services.state_values(person) != befores[person.pk]:
                 services.sync_states(person, befores[person.pk], on=context.today)
+            if exact is not None and person.birth_date and person.employer_id:
+                exact.add_pair(person.name, person.birth_date, person.pk)
 
     def _relations(self, persons, extras, *, replace_accounts: bool):
         tag_names = sorted({n for data in extras for n in _split(data.get("tags"))})
@@ -885,31 +898,62 @@ class KnownKeys:
 
 
 class ExactKeys:
-    """The blind indexes of the persons a bulk load found in the registry (`defer_indexes`), in memory: while the
-    load writes the person table without the blind indexes' indexes, `_by_blind_index` asks these instead of the
-    database. The rows the import itself writes are not added: a later row with the same ID number, or the same
-    name and phone, is refused as a repeat before any lookup, and a phone alone never matches a person of another
-    name. A person the import updates may keep a stale key here, so a hit is checked against the person as read."""
+    """What the import's lookups ask the person table, in memory, while a bulk load writes that table without
+    the indexes that would answer them (`defer_indexes`):
 
-    def __init__(self, by_field: dict[str, dict[str, int]]):
+    - the blind indexes of the persons registered when the import began (`hits`). The rows the import writes are
+      not added: a later row with the same ID number, or the same name and phone, is refused as a repeat before
+      any lookup, and a phone alone never matches a person of another name;
+    - the (name, birth date) of every person with an employer, registered or written by the import (`pairs`,
+      `add_pair`), as a hash → ids, for the name + birth date + employer match.
+
+    A person the import updates may leave a stale entry: every hit is checked against the person as read."""
+
+    def __init__(self, by_field: dict[str, dict[str, int]], pairs: dict[int, int | list[int]]):
         self.by_field = by_field
+        self.pairs = pairs
 
     @classmethod
     def load(cls) -> ExactKeys:
         ids: dict[str, int] = {}
         phones: dict[str, int] = {}
-        rows = Person.objects.filter(is_erased=False).values_list("pk", "id_number_bidx", "phone_bidx")
-        for pk, id_bidx, phone_bidx in rows.order_by("pk").iterator(chunk_size=20_000):
+        keys = cls({"id_number": ids, "phone": phones}, {})
+        rows = Person.objects.filter(is_erased=False).values_list("pk", "id_number_bidx", "phone_bidx", "name",
+                                                                  "birth_date", "employer_id")
+        for pk, id_bidx, phone_bidx, name, birth, employer in rows.order_by("pk").iterator(chunk_size=20_000):
             if id_bidx:
                 ids[id_bidx] = pk
             if phone_bidx:
                 phones[phone_bidx] = pk
-        return cls({"id_number": ids, "phone": phones})
+            if birth is not None and employer is not None:
+                keys.add_pair(name, birth, pk)
+        return keys
 
     def hits(self, field: str, keys) -> dict[str, int]:
         """{blind index: pk} of the `keys` some person had when the import began."""
         table = self.by_field[field]
         return {key: pk for key in keys if (pk := table.get(key)) is not None}
+
+    def add_pair(self, name: str, birth, pk: int) -> None:
+        key = hash((name, birth))
+        found = self.pairs.get(key)
+        if found is None:
+            self.pairs[key] = pk
+        elif found.__class__ is list:
+            found.append(pk)
+        elif found != pk:
+            self.pairs[key] = [found, pk]
+
+    def pair_ids(self, pairs) -> set[int]:
+        """The ids of the persons that may have one of these (name, birth date) pairs (a superset: check them)."""
+        ids: set[int] = set()
+        for name, birth in pairs:
+            found = self.pairs.get(hash((name, birth)))
+            if found.__class__ is list:
+                ids.update(found)
+            elif found is not None:
+                ids.add(found)
+        return ids
 
 
 # -- plain-row writing -------------------------------------------------------------------------------------------
@@ -1049,12 +1093,12 @@ BULK_INDEXES_FROM = int(os.environ.get("TONGXIN_IMPORT_BULK_INDEXES_FROM", "1000
 #: updates); unique and primary-key indexes stay too (constraints are checked row by row).
 BULK_INDEX_TABLES = {"people_person": frozenset({"id_number_bidx", "phone_bidx", "name"}),
                      "people_personstate": frozenset({"person_id"})}
-#: A bulk load into a person table of at most this many rows also builds the blind indexes' indexes (the ID
-#: number's unique one included) at the end: the rows already there are looked up in memory (`ExactKeys`, about
-#: 250 bytes a person), and the file's own rows need no lookup by ID number or phone (a repeat is refused first).
+#: A bulk load into a person table of at most this many rows also builds the lookups' own indexes (blind indexes,
+#: the ID number's unique one included, and name + birth date) at the end, and looks up in memory instead
+#: (`ExactKeys`: about 350 bytes a registered person, 110 bytes a written one).
 #: Env TONGXIN_IMPORT_EXACT_KEYS_MAX; -1 keeps those indexes.
 EXACT_KEYS_MAX = int(os.environ.get("TONGXIN_IMPORT_EXACT_KEYS_MAX", "250000"))
-EXACT_KEY_COLUMNS = frozenset({"id_number_bidx", "phone_bidx"})
+EXACT_KEY_COLUMNS = frozenset({"id_number_bidx", "phone_bidx", "name"})
 #: The tables whose foreign keys a bulk load checks once at the end: the persons and the rows that hang off them.
 BULK_CONSTRAINT_TABLES = ("people_person", "people_person_tags", "people_person_specialties", "people_networkaccount")
 BULK_LOCK_TIMEOUT = "2s"

@@ -3,6 +3,8 @@ and checks the person tables' foreign keys, once at the end instead of row by ro
 transaction, so the indexes and keys are back, the same, when it commits, and untouched when it rolls back; and only
 then — a big registry keeps them."""
 
+import datetime
+
 import pytest
 from django.db import connection
 
@@ -75,11 +77,11 @@ def test_big_import_into_a_small_registry_builds_the_indexes_at_the_end(tmp_path
     dropped = set(before) - during_write[0]
     assert {"people_person_scope_idx", "people_person_initials_idx", "people_person_category_idx",
             "people_person_employer_idx"} <= dropped
-    assert {"people_person_pkey", "people_person_name_idx"} <= during_write[0]
+    assert "people_person_pkey" in during_write[0]
     assert {"people_state_region_idx", "people_state_to_idx"} <= dropped  # the state history's too, but the
     assert "people_state_person_idx" in during_write[0]  # one that finds a person's states (for updates)
-    # the blind indexes' (the ID number's unique one too): the registry's few persons are looked up in memory
-    assert "people_person_id_number_unique" in dropped
+    # the lookups' own (the ID number's unique one too): the registry's few persons are looked up in memory
+    assert {"people_person_id_number_unique", "people_person_name_idx"} <= dropped
     assert not any("phone_bidx" in name for name in during_write[0])
     assert all(seen == during_write[0] for seen in during_write)
     # after: every index and foreign key again, with the same definition
@@ -166,13 +168,40 @@ def test_bulk_load_finds_the_registrys_persons_in_memory(tmp_path, during_write,
 
 
 @pg_only
+def test_bulk_load_merges_by_name_birth_date_and_employer_in_memory(tmp_path, during_write, make_person):
+    """The name + birth date + employer match without the name index: against a person registered before the
+    import and against one the import itself wrote in an earlier chunk; a namesake born another day, or with
+    another employer, is a new person."""
+    from tongxin.people.models import Organization
+
+    employer = Organization.objects.create(name="遂宁老字号公司", region_id="510903")
+    registered = make_person("同名甲", birth=datetime.date(1980, 5, 6), employer=employer)
+    lines = ["姓名,出生日期,工作单位,人士类别,职务",
+             "同名乙,1990-01-02,遂宁新公司,1,",  # chunk 1: written …
+             "其他,1991-01-01,遂宁新公司,1,",
+             "同名乙,1990-01-02,遂宁新公司,1,经理",  # chunk 2 … found again: merged (fills the job title)
+             "同名甲,1980-05-06,遂宁老字号公司,1,董事长",  # the registered one: merged
+             "同名甲,1980-05-07,遂宁老字号公司,1,",  # chunk 3: born another day: new
+             "同名乙,1990-01-02,遂宁别的公司,1,"]  # another employer: new
+    result = run_import(write(tmp_path, "\n".join(lines) + "\n"), PersonSpec(), context())
+    assert result.committed, result.errors
+    assert "people_person_name_idx" not in during_write[-1]
+    assert (result.created, result.merged) == (4, 2)
+    registered.refresh_from_db()
+    assert registered.job_title == "董事长"
+    assert Person.objects.get(name="同名乙", employer__name="遂宁新公司").job_title == "经理"
+    assert Person.objects.filter(name="同名甲").count() == 2
+    assert Person.objects.filter(name="同名乙").count() == 2
+
+
+@pg_only
 def test_bigger_registry_keeps_the_blind_indexes_indexes(tmp_path, during_write, make_person, monkeypatch):
     monkeypatch.setattr(imports, "EXACT_KEYS_MAX", 1)
     for i in range(2):
         make_person(f"已有{i}")
     result = run_import(_ledger(tmp_path), PersonSpec(), context())
     assert result.created == 5
-    assert "people_person_id_number_unique" in during_write[0]
+    assert {"people_person_id_number_unique", "people_person_name_idx"} <= during_write[0]
     assert any("phone_bidx" in name for name in during_write[0])
     assert "people_person_scope_idx" not in during_write[0]  # still a bulk load
 
