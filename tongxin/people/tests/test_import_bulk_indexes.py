@@ -175,7 +175,7 @@ def test_bulk_load_merges_by_name_birth_date_and_employer_in_memory(tmp_path, du
     from tongxin.people.models import Organization
 
     employer = Organization.objects.create(name="遂宁老字号公司", region_id="510903")
-    registered = make_person("同名甲", birth=datetime.date(1980, 5, 6), employer=employer)
+    registered = make_person("同名甲", birth_date=datetime.date(1980, 5, 6), employer=employer)
     lines = ["姓名,出生日期,工作单位,人士类别,职务",
              "同名乙,1990-01-02,遂宁新公司,1,",  # chunk 1: written …
              "其他,1991-01-01,遂宁新公司,1,",
