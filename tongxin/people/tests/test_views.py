@@ -48,6 +48,29 @@ def test_list_keyset_pages(staff_client, make_person):
     assert len(names) == 55
 
 
+def test_list_shows_employers_in_a_fixed_number_of_queries(staff_client, make_person, make_org):
+    """The employers of a page are read in one query by id (not joined into the search, and not one per row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("people:person_list")
+
+    def queries_for_page():
+        with CaptureQueriesContext(connection) as captured:
+            response = staff_client.get(url)
+        return [q["sql"] for q in captured.captured_queries], response.text
+
+    make_person("赵一", employer=make_org("遂宁甲公司"))
+    queries_for_page()  # caches (dictionaries, permissions) filled
+    few, text = queries_for_page()
+    assert "遂宁甲公司" in text
+    for i in range(8):
+        make_person(f"张{i}", employer=make_org(f"遂宁第{i}公司"))
+    many, text = queries_for_page()
+    assert len(many) == len(few), "\n".join(many)
+    assert all(f"遂宁第{i}公司" in text for i in range(8))
+
+
 def test_as_of_filter(staff_client, make_person, staff_user):
     from tongxin.people import services
 
