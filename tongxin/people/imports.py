@@ -463,7 +463,8 @@ class PersonSpec(ImportSpec):
 
     def _by_name_birth(self, rows, context) -> dict[tuple, Person]:
         """{(name, birth date, employer name): person} for the rows' exact (name, birth date) pairs: one indexed
-        probe per pair, however common the names."""
+        probe per pair, however common the names — or, during a bulk load (`ExactKeys`), a look at the persons
+        the in-memory map names for them, by id."""
         keys = {(row.data["name"], row.data["birth_date"]) for row in rows
                 if row.data.get("birth_date") and row.data.get("employer")}
         exact = context.state.get("exact_keys")
