@@ -356,8 +356,9 @@ class PersonSpec(ImportSpec):
         scope = state["scope"]
         pending = [row for row in rows if row.ok]
         if state.get("written", 0) >= 4 * state.setdefault("analyzed_at", STATISTICS_FROM // 4):
-            refresh_statistics(lookups_only=True, with_name=not state.get("name_analyzed"))
-            state["analyzed_at"], state["name_analyzed"] = state["written"], True
+            bulk = "exact_keys" in state  # the person table is only looked up by id
+            refresh_statistics(lookups_only=True, with_name=not state.get("name_analyzed"), persons=not bulk)
+            state["analyzed_at"], state["name_analyzed"] = state["written"], state.get("name_analyzed") or not bulk
         state["planned"] = state.get("planned", 0) + len(pending)
         if "known" not in state and "exact_keys" not in state and state["planned"] > KNOWN_KEYS_FROM:
             state["known"] = KnownKeys.load()
@@ -1058,7 +1059,7 @@ STATISTICS_FROM = 20_000
 LOOKUP_STATISTICS = ("id_number_bidx", "phone_bidx", "birth_date", "employer_id", "is_erased", "region_code")
 
 
-def refresh_statistics(*, lookups_only: bool = False, with_name: bool = True) -> None:
+def refresh_statistics(*, lookups_only: bool = False, with_name: bool = True, persons: bool = True) -> None:
     """PostgreSQL plans the import's lookups (and, after it, the searches) from table statistics; a big import
     grows the tables inside one transaction, where autovacuum cannot see them, so lookups planned for a small
     table would scan a large one — quadratic time. ANALYZE in the import's own transaction counts its rows; it
@@ -1068,14 +1069,17 @@ def refresh_statistics(*, lookups_only: bool = False, with_name: bool = True) ->
     ANALYZE samples 300 rows per unit of the highest statistics target among the columns it is given, so the
     three name columns (target 1,000, migration 0002) are analyzed on their own: together with the others they
     would make every column's statistics come from 300,000 rows — a whole-table ANALYZE of 200,000 persons
-    took 4–6 s, split it takes 1.5 s."""
+    took 4–6 s, split it takes 1.5 s.
+
+    Without `persons` only the organization table is analyzed: during a bulk load the person table is looked up
+    by id alone (`ExactKeys` answers the rest)."""
     if connection.vendor != "postgresql":
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute("SELECT attname, attstattarget FROM pg_attribute WHERE attrelid = 'people_person'::regclass "
                        "AND attnum > 0 AND NOT attisdropped ORDER BY attnum")
-        targets = dict(cursor.fetchall())
+        targets = dict(cursor.fetchall()) if persons else {}
         wanted = [c for c in targets if not lookups_only or c in LOOKUP_STATISTICS or (with_name and c == "name")]
         by_target: dict[int, list[str]] = {}
         for column in wanted:

@@ -244,11 +244,14 @@ def test_lookup_statistics_cover_the_lookup_columns_only(make_person):
     for i in range(3):
         make_person(f"统计{i}", phone=f"1380000{i:04d}")
 
-    def analyzed():
+    def analyzed(table="people_person"):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'people_person'")
+            cursor.execute("SELECT attname FROM pg_stats WHERE tablename = %s", [table])
             return {row[0] for row in cursor.fetchall()}
 
+    imports.refresh_statistics(lookups_only=True, persons=False)  # a bulk load's: the employers' only
+    assert not analyzed()
+    assert "name" in analyzed("people_organization")
     imports.refresh_statistics(lookups_only=True, with_name=False)
     columns = analyzed()
     assert {"phone_bidx", "birth_date", "region_code"} <= columns
