@@ -249,6 +249,9 @@ def test_lookup_statistics_cover_the_lookup_columns_only(make_person):
             cursor.execute("SELECT attname FROM pg_stats WHERE tablename = %s", [table])
             return {row[0] for row in cursor.fetchall()}
 
+    from tongxin.people.models import Organization
+
+    Organization.objects.create(name="统计单位", region_id="510903")
     imports.refresh_statistics(lookups_only=True, persons=False)  # a bulk load's: the employers' only
     assert not analyzed()
     assert "name" in analyzed("people_organization")
