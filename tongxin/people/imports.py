@@ -356,9 +356,11 @@ class PersonSpec(ImportSpec):
         scope = state["scope"]
         pending = [row for row in rows if row.ok]
         if state.get("written", 0) >= 4 * state.setdefault("analyzed_at", STATISTICS_FROM // 4):
-            bulk = "exact_keys" in state  # the person table is only looked up by id
-            refresh_statistics(lookups_only=True, with_name=not state.get("name_analyzed"), persons=not bulk)
-            state["analyzed_at"], state["name_analyzed"] = state["written"], state.get("name_analyzed") or not bulk
+            persons = "exact_keys" not in state  # a bulk load looks the person table up by id only
+            refresh_statistics(lookups_only=True, with_name=not state.get("name_analyzed"), persons=persons)
+            state["analyzed_at"] = state["written"]
+            if persons:
+                state["name_analyzed"] = True
         state["planned"] = state.get("planned", 0) + len(pending)
         if "known" not in state and "exact_keys" not in state and state["planned"] > KNOWN_KEYS_FROM:
             state["known"] = KnownKeys.load()
@@ -919,7 +921,7 @@ class ExactKeys:
     def load(cls) -> ExactKeys:
         ids: dict[str, int] = {}
         phones: dict[str, int] = {}
-        keys = cls({"id_number": ids, "phone": phones}, {})
+        found = cls({"id_number": ids, "phone": phones}, {})
         rows = Person.objects.filter(is_erased=False).values_list("pk", "id_number_bidx", "phone_bidx", "name",
                                                                   "birth_date", "employer_id")
         for pk, id_bidx, phone_bidx, name, birth, employer in rows.order_by("pk").iterator(chunk_size=20_000):
@@ -928,8 +930,8 @@ class ExactKeys:
             if phone_bidx:
                 phones[phone_bidx] = pk
             if birth is not None and employer is not None:
-                keys.add_pair(name, birth, pk)
-        return keys
+                found.add_pair(name, birth, pk)
+        return found
 
     def hits(self, field: str, keys) -> dict[str, int]:
         """{blind index: pk} of the `keys` some person had when the import began."""
@@ -1077,15 +1079,16 @@ def refresh_statistics(*, lookups_only: bool = False, with_name: bool = True, pe
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute("SELECT attname, attstattarget FROM pg_attribute WHERE attrelid = 'people_person'::regclass "
-                       "AND attnum > 0 AND NOT attisdropped ORDER BY attnum")
-        targets = dict(cursor.fetchall()) if persons else {}
-        wanted = [c for c in targets if not lookups_only or c in LOOKUP_STATISTICS or (with_name and c == "name")]
-        by_target: dict[int, list[str]] = {}
-        for column in wanted:
-            by_target.setdefault(targets[column], []).append(quote(column))
-        for columns in by_target.values():
-            cursor.execute(f"ANALYZE people_person ({', '.join(columns)})")
+        if persons:
+            cursor.execute("SELECT attname, attstattarget FROM pg_attribute "
+                           "WHERE attrelid = 'people_person'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")
+            targets = dict(cursor.fetchall())
+            wanted = [c for c in targets if not lookups_only or c in LOOKUP_STATISTICS or (with_name and c == "name")]
+            by_target: dict[int, list[str]] = {}
+            for column in wanted:
+                by_target.setdefault(targets[column], []).append(quote(column))
+            for columns in by_target.values():
+                cursor.execute(f"ANALYZE people_person ({', '.join(columns)})")
         cursor.execute("ANALYZE people_organization (name, region_code)" if lookups_only else "ANALYZE people_organization")
 
 
