@@ -18,18 +18,6 @@ COMPOUND_SURNAMES = {
     "澹台": ("tan", "tai"), "端木": ("duan", "mu"),
 }
 SURNAMES = {
-    "欧阳": "ouyang", "司马": "sima", "上官": "shangguan", "诸葛": "zhuge", "东方": "dongfang", "皇甫": "huangfu",
-    "尉迟": "yuchi", "公孙": "gongsun", "慕容": "murong", "长孙": "zhangsun", "宇文": "yuwen", "司徒": "situ",
-    "令狐": "linghu", "夏侯": "xiahou", "万俟": "moqi", "单于": "chanyu", "澹台": "tantai", "端木": "duanmu",
-}
-COMPOUND_INITIALS = {k: "".join(s[0] for s in _split) for k, _split in {
-    "欧阳": ("ou", "yang"), "司马": ("si", "ma"), "上官": ("shang", "guan"), "诸葛": ("zhu", "ge"),
-    "东方": ("dong", "fang"), "皇甫": ("huang", "fu"), "尉迟": ("yu", "chi"), "公孙": ("gong", "sun"),
-    "慕容": ("mu", "rong"), "长孙": ("zhang", "sun"), "宇文": ("yu", "wen"), "司徒": ("si", "tu"),
-    "令狐": ("ling", "hu"), "夏侯": ("xia", "hou"), "万俟": ("mo", "qi"), "单于": ("chan", "yu"),
-    "澹台": ("tan", "tai"), "端木": ("duan", "mu"),
-}.items()}
-SURNAMES = {
     "曾": "zeng", "单": "shan", "解": "xie", "区": "ou", "仇": "qiu", "朴": "piao", "查": "zha", "盖": "ge",
     "乐": "yue", "覃": "qin", "缪": "miao", "翟": "zhai", "祭": "zhai", "繁": "po", "黑": "he", "华": "hua",
     "纪": "ji", "过": "guo", "尉": "wei", "员": "yun", "召": "shao", "冼": "xian", "秘": "bi", "种": "chong",
