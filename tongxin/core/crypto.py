@@ -143,9 +143,15 @@ class Keyring:
         return f"{self._header(key.key_id)}:{blob}"
 
     def encrypt_many(self, plaintexts) -> list[str]:
-        """`encrypt` of each value, for bulk work (imports): the same tokens, several times faster per value."""
-        seal = self.sealer()
-        return [seal(p) for p in plaintexts]
+        """`encrypt` of each value, for bulk work (imports): tokens of the same form, which `decrypt` opens, at a
+        fraction of the cost per value (`_BulkSealer`)."""
+        plaintexts = list(plaintexts)
+        if not all(isinstance(p, str) for p in plaintexts):
+            raise TypeError("encrypt() takes a str")
+        bulk = self.__dict__.get("_bulk")
+        if bulk is None:
+            bulk = self.__dict__["_bulk"] = _BulkSealer.checked(self)
+        return bulk(plaintexts) if bulk else [self.sealer()(p) for p in plaintexts]
 
     def sealer(self):
         """A function equal to `encrypt` for many calls: the cipher is prepared once, not per value.
@@ -289,6 +295,142 @@ class Keyring:
         return mac.finalize().hex()
 
 
+class _BulkSealer:
+    """SM4-GCM for many values at once, as NIST SP 800-38D defines it, from one SM4 context for the whole import.
+
+    The `cryptography` package has no reusable SM4 AEAD: every value costs a new GCM context (key schedule, GHASH
+    key, Python objects) — most of the cost of sealing an ID number. Here the counter blocks of a whole batch are
+    encrypted by one ECB call of the same OpenSSL SM4, and the tag's GHASH is linear over the fixed-size blocks of
+    a short value (associated data, ciphertext, lengths): the associated data's and the lengths' terms are
+    constants per length, and each ciphertext block is multiplied by a fixed power of the GHASH key through
+    byte tables. Values longer than `MAX_BLOCKS` blocks are sealed the usual way.
+
+    The result is byte for byte what OpenSSL's GCM gives for the same nonce, which `checked` verifies for every
+    length before the sealer is used (and the tests for random values). Table lookups are not constant-time:
+    someone running code on the server while an import runs could in principle learn the GHASH key from cache
+    timing, which lets one forge (not read) tokens — a risk only to a server that runs untrusted code next to
+    the platform, where the keys themselves would not be safe either.
+    """
+
+    MAX_BLOCKS = 4
+    _R = 0xE1 << 120  # x^128 + x^7 + x^2 + x + 1, in GCM's reflected bit order
+
+    def __init__(self, key: _Key, header: str):
+        self.header = header + ":"
+        # the raw block function, from which counter mode is built below (never used on data as ECB)
+        self.ecb = Cipher(algorithms.SM4(key.sm4_key), modes.ECB()).encryptor()  # noqa: S305
+        ghash_key = int.from_bytes(self.ecb.update(bytes(16)), "big")
+        powers = [1 << 127, ghash_key]  # H^0 (the field's one), H^1, …
+        for _ in range(self.MAX_BLOCKS + 1):
+            powers.append(self._multiply(powers[-1], ghash_key))
+        # the ciphertext's block j (0-based) of n is multiplied by H^(n + 1 - j)
+        self.tables = {power: self._tables(powers[power]) for power in range(2, self.MAX_BLOCKS + 2)}
+        aad = int.from_bytes(header.encode("ascii"), "big")
+        aad_bits = len(header.encode("ascii")) * 8
+        if aad_bits != 128:
+            raise ValueError("the header must be one block")
+        self.constant = []
+        for length in range(16 * self.MAX_BLOCKS + 1):
+            blocks = -(-length // 16)
+            lengths = (aad_bits << 64) | (length * 8)
+            self.constant.append(self._multiply(aad, powers[blocks + 2]) ^ self._multiply(lengths, ghash_key))
+        counters = [i.to_bytes(4, "big") for i in range(1, self.MAX_BLOCKS + 2)]
+        self.counters = [counters[:blocks + 1] for blocks in range(self.MAX_BLOCKS + 1)]  # J0, J0+1, …
+        self.nonces = _NoncePool()
+        self.single = None
+
+    @classmethod
+    def checked(cls, ring: Keyring) -> _BulkSealer | None:
+        """The ring's bulk sealer if its tokens open with `ring.decrypt` for every length it handles, else None."""
+        key = ring._keys[0]
+        try:
+            bulk = cls(key, ring._header(key.key_id))
+            bulk.single = ring.sealer()
+            probes = ["测" * (length // 3) + "x" * (length % 3) for length in range(16 * cls.MAX_BLOCKS + 1)]
+            tokens = bulk(probes)
+            if [ring.decrypt(t) for t in tokens] == probes and all(t.startswith(bulk.header) for t in tokens):
+                return bulk
+        except Exception:  # noqa: BLE001, S110 - an OpenSSL without SM4-ECB: the per-value sealer
+            pass
+        return None
+
+    @classmethod
+    def _multiply(cls, x: int, y: int) -> int:
+        """x·y in GF(2^128), GCM's bit order (the slow textbook way: only for the tables and constants)."""
+        z, v = 0, y
+        for i in range(127, -1, -1):
+            if (x >> i) & 1:
+                z ^= v
+            v = (v >> 1) ^ cls._R if v & 1 else v >> 1
+        return z
+
+    @classmethod
+    def _tables(cls, p: int) -> tuple[list[int], ...]:
+        """For each of a block's 16 bytes, the product with `p` of every value that byte can take."""
+        basis = []  # p·x^i, i = 0..127 (x^i is bit 127 - i of the integer)
+        v = p
+        for _ in range(128):
+            basis.append(v)
+            v = (v >> 1) ^ cls._R if v & 1 else v >> 1
+        tables = []
+        for k in range(16):
+            table = [0] * 256
+            for b in range(1, 256):
+                low = b & -b
+                table[b] = table[b ^ low] ^ basis[8 * k + 8 - low.bit_length()]
+            tables.append(table)
+        return tuple(tables)
+
+    @staticmethod
+    def _times(tables, b: bytes, at: int) -> int:
+        """The 16 bytes of `b` from `at`, as a block, times the power of the GHASH key that `tables` are of."""
+        t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15 = tables
+        return (t0[b[at]] ^ t1[b[at + 1]] ^ t2[b[at + 2]] ^ t3[b[at + 3]] ^ t4[b[at + 4]] ^ t5[b[at + 5]]
+                ^ t6[b[at + 6]] ^ t7[b[at + 7]] ^ t8[b[at + 8]] ^ t9[b[at + 9]] ^ t10[b[at + 10]] ^ t11[b[at + 11]]
+                ^ t12[b[at + 12]] ^ t13[b[at + 13]] ^ t14[b[at + 14]] ^ t15[b[at + 15]])
+
+    def __call__(self, plaintexts: list[str]) -> list[str]:
+        data = [p.encode("utf-8") for p in plaintexts]
+        limit = 16 * self.MAX_BLOCKS
+        short = [i for i, d in enumerate(data) if len(d) <= limit]
+        nonces = self.nonces.take(len(short))
+        counters = self.counters
+        blocks = [nonce + c for i, nonce in zip(short, nonces, strict=True) for c in counters[-(-len(data[i]) // 16)]]
+        stream = self.ecb.update(b"".join(blocks))
+        out: list[str | None] = [None] * len(data)
+        header, constant, tables, times, b64 = self.header, self.constant, self.tables, self._times, base64.b64encode
+        as_int, zeros = int.from_bytes, [bytes(i) for i in range(16)]
+        # one-block values (phones) and two-block ones (ID numbers) are most of an import: their lookups inline
+        a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15 = tables[2]
+        c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 = tables[3]
+        at = 0
+        for i, nonce in zip(short, nonces, strict=True):
+            plain = data[i]
+            length = len(plain)
+            n = -(-length // 16)
+            body = (as_int(plain, "big") ^ as_int(stream[at + 16:at + 16 + length], "big")).to_bytes(length, "big")
+            s = constant[length] ^ as_int(stream[at:at + 16], "big")  # E(J0) masks the GHASH
+            at += 16 * (n + 1)
+            b = body + zeros[-length % 16]
+            if n == 1:
+                s ^= (a0[b[0]] ^ a1[b[1]] ^ a2[b[2]] ^ a3[b[3]] ^ a4[b[4]] ^ a5[b[5]] ^ a6[b[6]] ^ a7[b[7]] ^ a8[b[8]]
+                      ^ a9[b[9]] ^ a10[b[10]] ^ a11[b[11]] ^ a12[b[12]] ^ a13[b[13]] ^ a14[b[14]] ^ a15[b[15]])
+            elif n == 2:
+                s ^= (c0[b[0]] ^ c1[b[1]] ^ c2[b[2]] ^ c3[b[3]] ^ c4[b[4]] ^ c5[b[5]] ^ c6[b[6]] ^ c7[b[7]] ^ c8[b[8]]
+                      ^ c9[b[9]] ^ c10[b[10]] ^ c11[b[11]] ^ c12[b[12]] ^ c13[b[13]] ^ c14[b[14]] ^ c15[b[15]]
+                      ^ a0[b[16]] ^ a1[b[17]] ^ a2[b[18]] ^ a3[b[19]] ^ a4[b[20]] ^ a5[b[21]] ^ a6[b[22]]
+                      ^ a7[b[23]] ^ a8[b[24]] ^ a9[b[25]] ^ a10[b[26]] ^ a11[b[27]] ^ a12[b[28]] ^ a13[b[29]]
+                      ^ a14[b[30]] ^ a15[b[31]])
+            else:
+                for j in range(n):
+                    s ^= times(tables[n + 1 - j], b, 16 * j)
+            out[i] = f"{header}{b64(nonce + body + s.to_bytes(16, 'big')).decode('ascii')}"
+        for i, token in enumerate(out):
+            if token is None:
+                out[i] = self.single(plaintexts[i])
+        return out
+
+
 class _NoncePool:
     """Nonces from the operating system's CSPRNG, drawn 4 KB at a time: one system call per 341 encryptions of a
     bulk import instead of one each. A forked process (the import's reading process) never uses what it inherited:
@@ -311,6 +453,17 @@ class _NoncePool:
                 self.buffer, position = os.urandom(self.SIZE), 0
             self.position = position + _NONCE_BYTES
             return self.buffer[position:position + _NONCE_BYTES]
+
+    def take(self, n: int) -> list[bytes]:
+        """`n` nonces at once."""
+        size = _NONCE_BYTES
+        with self.lock:
+            position = self.position
+            if position + n * size > len(self.buffer):
+                self.buffer, position = os.urandom(max(self.SIZE, n * size)), 0
+            self.position = position + n * size
+            buffer = self.buffer
+        return [buffer[p:p + size] for p in range(position, position + n * size, size)]
 
     @classmethod
     def _forget_all(cls) -> None:

@@ -331,12 +331,12 @@ class PersonSpec(ImportSpec):
         first) and sealed token, and the name's pinyin keys. `plan` and `write` use them instead of computing
         them again; rows that turn out to be updates simply leave the tokens unused."""
         ring = keyring()
-        seal = ring.sealer()
         fields = []
         for field in SENSITIVE:
             model_field = Person._meta.get_field(field)
             fields.append((field, model_field.normalize, ring.blind_indexer(model_field.kind)))
         name_keys = pinyin.name_keys
+        to_seal = []  # (the row's extra, field, its blind indexes, the value), sealed together below
         for row in rows:
             data = row.data
             extra = {}
@@ -345,9 +345,12 @@ class PersonSpec(ImportSpec):
                 if value and value.__class__ is str:
                     normalized = normalize(value)
                     if normalized:
-                        extra[field] = (indexes(normalized), seal(value))
+                        to_seal.append((extra, field, indexes(normalized), value))
             extra["pinyin"] = name_keys(data["name"]) if data.get("name") else None
             data[PRECOMPUTED] = extra
+        tokens = ring.encrypt_many([value for _extra, _field, _indexes, value in to_seal])
+        for (extra, field, indexes, _value), token in zip(to_seal, tokens, strict=True):
+            extra[field] = (indexes, token)
 
     # -- planning: find who each row is about ---------------------------------------------------------------------
 
