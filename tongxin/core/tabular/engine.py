@@ -224,9 +224,11 @@ def iter_rows(spec: ImportSpec, layout: Layout, rows: Iterable[tuple[int, list]]
         header = layout.header_of(column)
         empty = _REQUIRED if column.required else column.empty_value
         parse = column.parser.bind(context)
+        known = None
         if column.parser.repeats:
             parse = _remembering(parse)
-        bound.append((column.key, index, parse, header, empty))
+            known = {}  # cell text as read → its value, for texts that parsed: no cleaning, no call on a repeat
+        bound.append((column.key, index, parse, header, empty, known))
         if column.required:
             required.append((column.key, header))
     if not bound:
@@ -246,9 +248,16 @@ def iter_rows(spec: ImportSpec, layout: Layout, rows: Iterable[tuple[int, list]]
         data = {}
         errors = None
         filled = 0
-        for key, index, parse, header, empty in bound:
+        for key, index, parse, header, empty, known in bound:
             value = cells[index] if index < n else None
             if value.__class__ is _str:
+                if known is not None:
+                    result = known.get(value, _UNKNOWN)
+                    if result is not _UNKNOWN:
+                        data[key] = result
+                        filled += 1
+                        continue
+                    raw = value
                 if value.isascii() or not _wide(value):
                     value = " ".join(value.split())
                 else:
@@ -263,12 +272,15 @@ def iter_rows(spec: ImportSpec, layout: Layout, rows: Iterable[tuple[int, list]]
                 continue
             filled += 1
             try:
-                data[key] = parse(value)
+                data[key] = parsed = parse(value)
             except (ValidationError, DjangoValidationError) as exc:
                 data[key] = None
                 if errors is None:
                     errors = []
                 errors.append((header, _error_message(exc)))
+            else:
+                if known is not None and value.__class__ is _str and len(known) < REMEMBERED_TEXTS:
+                    known[raw] = parsed
         if not filled:
             continue
         first = cells[0] if n else None

@@ -352,3 +352,28 @@ def test_repeating_columns_parse_each_text_once_and_report_every_bad_cell():
     assert calls == ["1990-01-01", "1991-01-01", "1991-01-01"]
     assert all(getattr(parsers, name).repeats for name in ("Date", "Boolean", "Choice", "DictChoice", "RegionCode"))
     assert not parsers.Text.repeats and not parsers.IdNumber.repeats
+
+
+def test_a_repeated_cell_text_is_cleaned_and_parsed_once_per_import(tmp_path, kind, monkeypatch):
+    """Down a ledger the same texts recur in a choice column: each text as read is cleaned and looked up once,
+    yet a bad text is reported on every row, a blank cell stays blank, and a row of blanks is still no row."""
+    from tongxin.core.tabular import engine
+
+    seen, remembering = [], engine._remembering
+
+    def counting(parse, limit=engine.REMEMBERED_TEXTS):
+        remembered = remembering(parse, limit)
+
+        def wrapper(value):
+            seen.append(value)
+            return remembered(value)
+
+        return wrapper
+
+    monkeypatch.setattr(engine, "_remembering", counting)
+    text = "代码,名称,启用\na,甲,是\nb,乙, 是 \nc,丙,是\nd,丁,也许\ne,戊,也许\nf,己,\n,,\ng,庚,否\nh,辛, 是 \n"
+    result = validate(csv_file(tmp_path, text), DictItemSpec())
+    # "是" and " 是 " once each (as read they differ), the bad "也许" every time, "否" once; rows c and h not at all
+    assert seen == ["是", "是", "也许", "也许", "否"]
+    assert [(row, column) for row, column, _message in result.errors] == [(5, "启用"), (6, "启用")]
+    assert result.rows == 8
