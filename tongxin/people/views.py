@@ -44,8 +44,9 @@ class PersonListView(ObjectListView):
     def base_queryset(self):
         # The employers of a page come in a second query by id: joined into the page's query, a search matching a
         # few hundred persons may be planned as a hash join over the whole organization table (tens of ms at a
-        # million persons), where 50 lookups by id take a fraction of one.
-        return Person.objects.select_related("region").prefetch_related("employer")
+        # million persons), where 50 lookups by id take a fraction of one. The list shows no ID number: it is not
+        # read (nor decrypted, a tenth of a search page's time).
+        return Person.objects.select_related("region").prefetch_related("employer").defer("id_number")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -69,6 +69,7 @@ def test_list_shows_employers_in_a_fixed_number_of_queries(staff_client, make_pe
     many, text = queries_for_page()
     assert len(many) == len(few), "\n".join(many)
     assert all(f"遂宁第{i}公司" in text for i in range(8))
+    assert not any('"people_person"."id_number"' in sql for sql in many)  # not shown: not read, not decrypted
 
 
 def test_as_of_filter(staff_client, make_person, staff_user):
