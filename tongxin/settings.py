@@ -113,6 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=15000;",
         "transaction_mode": "IMMEDIATE",
     }
+    # Tests run on a database file of their own (in the test process's data dir), not Django's default shared-cache
+    # in-memory database: there, two connections (tests of concurrent workers) get "database table is locked" at
+    # once instead of waiting out the busy timeout, as connections to a real file do.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 elif os.environ.get("TONGXIN_PG_RANDOM_PAGE_COST", "1.1"):
     # PostgreSQL's planner assumes by default that reading a random page costs four sequential ones (spinning
     # disks). A registry lives on SSD and mostly in memory; at 4, a pinyin search matching a thousand persons of a
