@@ -366,22 +366,15 @@ def _nonces(tokens) -> list[bytes]:
     return [_raw(token)[:12] for token in tokens]
 
 
-def test_sealer_nonces_never_repeat_across_refills_threads_and_a_fork(ring):
-    """The sealer draws nonces in blocks; a repeated nonce under one key would break GCM, so: none in many more
-    tokens than one block, none between threads, none between a parent and a child forked with a half-used
-    block (the child draws its own)."""
+def _nonces_in_a_child(seal_some) -> list[bytes]:
+    """The nonces of the tokens `seal_some()` makes in a forked child process, sent back through a pipe."""
     import os
-    from concurrent.futures import ThreadPoolExecutor
 
-    seal = ring.sealer()
-    first = [seal("13912341234") for _ in range(1000)]  # three blocks' worth
-    with ThreadPoolExecutor(4) as pool:
-        threaded = [t for part in pool.map(lambda _: [seal("1") for _ in range(500)], range(4)) for t in part]
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # child: 50 nonces from what the parent's half-used block would have given, written back
+    if pid == 0:
         try:
-            os.write(write, b"".join(_nonces(seal("x") for _ in range(50))))
+            os.write(write, b"".join(_nonces(seal_some())))
         finally:
             os._exit(0)
     os.close(write)
@@ -390,7 +383,21 @@ def test_sealer_nonces_never_repeat_across_refills_threads_and_a_fork(ring):
     while chunk := os.read(read, 65536):
         blob += chunk
     os.close(read)
-    child = [blob[i:i + 12] for i in range(0, len(blob), 12)]
+    return [blob[i:i + 12] for i in range(0, len(blob), 12)]
+
+
+def test_sealer_nonces_never_repeat_across_refills_threads_and_a_fork(ring):
+    """The sealer draws nonces in blocks; a repeated nonce under one key would break GCM, so: none in many more
+    tokens than one block, none between threads, none between a parent and a child forked with a half-used
+    block (the child draws its own)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    seal = ring.sealer()
+    first = [seal("13912341234") for _ in range(1000)]  # three blocks' worth
+    with ThreadPoolExecutor(4) as pool:
+        threaded = [t for part in pool.map(lambda _: [seal("1") for _ in range(500)], range(4)) for t in part]
+    # the child draws 50 nonces from what the parent's half-used block would have given
+    child = _nonces_in_a_child(lambda: [seal("x") for _ in range(50)])
     parent = _nonces(seal("x") for _ in range(50))
     assert len(child) == 50
     everything = _nonces(first) + _nonces(threaded) + parent + child
@@ -440,23 +447,10 @@ def test_encrypt_many_is_byte_for_byte_openssl_gcm_for_every_length(ring):
 
 
 def test_encrypt_many_draws_fresh_nonces_across_batches_and_a_fork(ring):
-    import os
 
     first = ring.encrypt_many(["13912341234"] * 300) + ring.encrypt_many(["510903198503011234"] * 300)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child seals with the bulk sealer it inherited, half-used nonce block and all
-        try:
-            os.write(write, b"".join(_nonces(ring.encrypt_many(["x"] * 50))))
-        finally:
-            os._exit(0)
-    os.close(write)
-    os.waitpid(pid, 0)
-    blob = b""
-    while chunk := os.read(read, 65536):
-        blob += chunk
-    os.close(read)
-    child = [blob[i:i + 12] for i in range(0, len(blob), 12)]
+    # the child seals with the bulk sealer it inherited, half-used nonce block and all
+    child = _nonces_in_a_child(lambda: ring.encrypt_many(["x"] * 50))
     everything = _nonces(first) + _nonces(ring.encrypt_many(["x"] * 50)) + child
     assert len(child) == 50
     assert len(set(everything)) == len(everything)
