@@ -325,8 +325,8 @@ class _BulkSealer:
             powers.append(self._multiply(powers[-1], ghash_key))
         # the ciphertext's block j (0-based) of n is multiplied by H^(n + 1 - j)
         self.tables = {power: self._tables(powers[power]) for power in range(2, self.MAX_BLOCKS + 2)}
-        aad = int.from_bytes(header.encode("ascii"), "big")
-        aad_bits = len(header.encode("ascii")) * 8
+        header_bytes = header.encode("ascii")
+        aad, aad_bits = int.from_bytes(header_bytes, "big"), len(header_bytes) * 8
         if aad_bits != 128:
             raise ValueError("the header must be one block")
         self.constant = []
@@ -361,8 +361,13 @@ class _BulkSealer:
         for i in range(127, -1, -1):
             if (x >> i) & 1:
                 z ^= v
-            v = (v >> 1) ^ cls._R if v & 1 else v >> 1
+            v = cls._times_x(v)
         return z
+
+    @classmethod
+    def _times_x(cls, v: int) -> int:
+        """v·x in GF(2^128): one bit to the right in GCM's order, reduced by the field's polynomial."""
+        return (v >> 1) ^ cls._R if v & 1 else v >> 1
 
     @classmethod
     def _tables(cls, p: int) -> tuple[list[int], ...]:
@@ -371,7 +376,7 @@ class _BulkSealer:
         v = p
         for _ in range(128):
             basis.append(v)
-            v = (v >> 1) ^ cls._R if v & 1 else v >> 1
+            v = cls._times_x(v)
         tables = []
         for k in range(16):
             table = [0] * 256
