@@ -371,6 +371,7 @@ class PersonSpec(ImportSpec):
         by_id = self._by_blind_index(pending, "id_number", context)
         by_phone = self._by_blind_index(pending, "phone", context)
         by_birth = self._by_name_birth(pending, context)
+        claimed = state.setdefault("claimed", {})  # registered person's pk → the row that updates or merges it
         for row in pending:
             data = row.data
             id_number, phone, name = data.get("id_number"), data.get("phone"), data["name"]
@@ -384,8 +385,9 @@ class PersonSpec(ImportSpec):
                 if first != row.number:
                     row.add_error("手机号码", _("与第 %(n)s 行姓名和手机号码都相同，疑似同一人") % {"n": first})
                     continue
-            target, action = None, CREATE
+            target, action, via = None, CREATE, "身份证号"
             if data.get("pk"):
+                via = "系统编号"
                 target = by_pk.get(data["pk"])
                 if target is None or not target.region_id.startswith(scope):
                     row.add_error("系统编号", _("系统编号 %(pk)s 不存在或不在您的数据范围内") % {"pk": data["pk"]})
@@ -398,11 +400,12 @@ class PersonSpec(ImportSpec):
             elif _real(id_number) and id_number in by_id:
                 target, action = by_id[id_number], UPDATE
             else:
-                likely = by_phone.get(phone) if _real(phone) else None
+                likely, via = by_phone.get(phone) if _real(phone) else None, "手机号码"
                 if likely is not None and likely.name != name:
                     likely = None
                 if likely is None and by_birth and data.get("birth_date") and data.get("employer"):
-                    likely = by_birth.get((name, data["birth_date"], validators.normalize_text(data["employer"])))
+                    key = (name, data["birth_date"], validators.normalize_text(data["employer"]))
+                    likely, via = by_birth.get(key), "姓名"
                 if likely is not None and likely.region_id.startswith(scope):
                     target, action = likely, MERGE
             if target is not None and not target.region_id.startswith(scope):
@@ -417,6 +420,13 @@ class PersonSpec(ImportSpec):
                     row.add_error("人士类别", _("人士类别不能为空"))
                     continue
                 row.action = CREATE
+                continue
+            # two rows of one file about the same registered person (found by different keys: one by ID number,
+            # another by name and phone…) would both change it, the later silently over the earlier
+            first = claimed.setdefault(target.pk, row.number)
+            if first != row.number:
+                row.add_error(via, _("与第 %(n)s 行是同一位已登记的人士（%(name)s），请合并为一行") % {
+                    "n": first, "name": target.name})
                 continue
             changes = self._changes(target, data, context, merge=action == MERGE)
             if "status" in changes and not _real(data.get("status_reason")):

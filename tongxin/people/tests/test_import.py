@@ -183,6 +183,32 @@ def test_update_by_id_number_merge_by_name_and_phone_and_in_file_duplicates(tmp_
     assert again.errors == [(2, "状态变更原因", "变更状态须填写原因")]
 
 
+def test_two_rows_about_one_registered_person_are_refused_not_applied_twice(tmp_path, make_person, make_org):
+    """One row finds the person by ID number, another by name and phone (or name, birth date and employer):
+    both would change the same person, the later over the earlier; the later is reported instead."""
+    employer = make_org("遂宁宏达科技有限公司", TOWNSHIP_A)
+    person = make_person("李四", id_seq=1, phone="13800001111", job_title="律师", employer=employer)
+    other = make_person("王五", birth_date=D(1980, 5, 6), employer=employer, job_title="")
+    text = (
+        "姓名,身份证号,手机号码,出生日期,工作单位,职务,人士类别\n"
+        f"李四,{idn(1)},,,,合伙人,2\n"
+        "李四,,13800001111,,,主任,2\n"
+        "王五,,,1980-05-06,遂宁宏达科技有限公司,经理,1\n"
+        "王五,,,1980-05-06,遂宁宏达科技有限公司,总经理,1\n"
+    )
+    path = write(tmp_path, text)
+    preview = run_import(path, PersonSpec(), context(), dry_run=True)
+    assert preview.errors == [
+        (3, "手机号码", "与第 2 行是同一位已登记的人士（李四），请合并为一行"),
+        (5, "姓名", "与第 4 行是同一位已登记的人士（王五），请合并为一行"),
+    ]
+    result = run_import(path, PersonSpec(), context(), skip_invalid=True, rejected_output=False)
+    assert (result.created, result.updated, result.merged, result.rejected) == (0, 1, 1, 2)
+    person.refresh_from_db()
+    other.refresh_from_db()
+    assert (person.job_title, other.job_title) == ("合伙人", "经理")
+
+
 def test_out_of_scope_id_number_is_refused(tmp_path, make_person):
     make_person("安居人", "510904", id_seq=9)
     path = write(tmp_path, f"姓名,身份证号,人士类别\n安居人,{idn(9, region='510904')},1\n")
