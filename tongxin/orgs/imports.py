@@ -346,6 +346,10 @@ class MembershipSpec(ImportSpec):
                 existing[(membership.person_id, membership.association_id)] = membership
         for row in planned:
             membership = existing.get((row.target.pk, row.extra["association"].pk))
+            if (membership is None or membership.status == MembershipStatus.APPLIED) and (
+                    status := services.not_in_register(row.target)):
+                row.add_error("姓名", _("人士库中此人的状态为“%(s)s”，不能入会") % {"s": status})
+                continue
             if membership is None:
                 row.action = CREATE
             elif membership.status == MembershipStatus.APPLIED:

@@ -41,6 +41,7 @@ from tongxin.orgs.models import (
     Rule,
     Team,
 )
+from tongxin.people.models import Status
 
 MAX_AMOUNT = Decimal("9999999999.99")
 CENT = Decimal("0.01")
@@ -169,11 +170,20 @@ def _open_membership(association, person):
     return Membership.objects.filter(association=association, person=person, status__in=OPEN_MEMBERSHIP).first()
 
 
+def not_in_register(person) -> str:
+    """The person's status when it is not 在册 (moved out, withdrawn, deceased: they cannot join an
+    association), else ""."""
+    status = getattr(person, "status", Status.ACTIVE)
+    return "" if status == Status.ACTIVE else str(Status(status).label)
+
+
 def _check_can_join(association: Association, person) -> None:
     if association.status != AssociationStatus.ACTIVE:
         raise ValidationError(_("“%(a)s”已撤销，不能再吸收会员") % {"a": association.name})
     if getattr(person, "is_erased", False):
         raise ValidationError(_("该人士的个人信息已删除"))
+    if status := not_in_register(person):
+        raise ValidationError(_("%(p)s的状态为“%(s)s”，不能加入组织") % {"p": person.name, "s": status})
     existing = _open_membership(association, person)
     if existing is not None:
         raise ValidationError(_("%(p)s已是“%(a)s”的会员或已提交入会申请（%(s)s）") % {
@@ -211,6 +221,9 @@ def review_membership(membership: Membership, *, approve: bool, reviewer, note: 
             _order(membership.applied_on, joined_on, "joined_on", _("入会日期不能早于申请日期"))
             if membership.association.status != AssociationStatus.ACTIVE:
                 raise ValidationError(_("“%(a)s”已撤销，不能再吸收会员") % {"a": membership.association.name})
+            if status := not_in_register(membership.person):
+                raise ValidationError(_("%(p)s的状态已变为“%(s)s”，不能入会；请不予通过") % {
+                    "p": membership.person.name, "s": status})
             membership.status, membership.joined_on = MembershipStatus.ADMITTED, joined_on
         else:
             if not note:
@@ -243,12 +256,16 @@ def end_membership(membership: Membership, *, left_on: datetime.date | None = No
 def add_members(*, association: Association, persons, joined_on: datetime.date | None = None, apply: bool = False,
                 note: str = "", user=None) -> tuple[list[Membership], list]:
     """Admit many persons at once (or register their applications when `apply`). Persons who already have an
-    open membership of the association are returned as skipped, not duplicated. Bulk insert, one audit row each."""
+    open membership of the association are returned as skipped, not duplicated; persons who are not 在册 (moved
+    out, withdrawn, deceased) refuse the whole call, naming them. Bulk insert, one audit row each."""
     day = joined_on or _today()
     _not_future(day, "joined_on", _("入会日期"))
     if association.status != AssociationStatus.ACTIVE:
         raise ValidationError(_("“%(a)s”已撤销，不能再吸收会员") % {"a": association.name})
     persons = [p for p in persons if not getattr(p, "is_erased", False)]
+    gone = [f"{p.name}（{status}）" for p in persons if (status := not_in_register(p))]
+    if gone:
+        raise ValidationError(_("以下人士不是“在册”状态，不能加入组织：%(names)s") % {"names": "、".join(gone)})
     with transaction.atomic(), _acting(user):
         taken = set(Membership.objects.select_for_update().filter(
             association=association, person__in=persons, status__in=OPEN_MEMBERSHIP).values_list("person_id",
@@ -301,7 +318,8 @@ class JoinResult:
     skipped: list = field(default_factory=list)
 
     def skipped_by_reason(self) -> list[str]:
-        """One line per reason, in the order the checks run (erased, outside the area, member, applicant, raced),
+        """One line per reason, in the order the checks run (erased, not 在册, outside the area, member, applicant,
+        raced),
         persons in the order given: “reason（n 人）：name（detail）、…”."""
         groups: dict[str, list[JoinSkip]] = {}
         for skip in sorted(self.skipped, key=lambda s: s.order):
@@ -316,8 +334,9 @@ def bulk_join(*, association: Association, persons, joined_on: datetime.date | N
     """Admit the persons picked on the person list to `association` from `joined_on` (default today).
 
     Partial by design: every valid person is admitted and every other one is returned in `skipped` with the
-    reason — a person whose information was erased, one outside the association's region (its code must start
-    with the association's), one who already has an open membership (admitted, or an application pending).
+    reason — a person whose information was erased, one who is not 在册 (moved out, withdrawn, deceased), one
+    outside the association's region (its code must start with the association's), one who already has an open
+    membership (admitted, or an application pending).
     What concerns the whole submission is refused with a ValidationError and nothing is written: no person, more
     than BULK_JOIN_MAX, a dissolved association, a joining date in the future or before the founding date.
     When `user` is given, the association and every person must be in that user's scope (PermissionDenied naming
@@ -354,14 +373,16 @@ def bulk_join(*, association: Association, persons, joined_on: datetime.date | N
             detail = ""
             if getattr(person, "is_erased", False):
                 order, reason = 1, _("个人信息已删除，不能加入组织")
+            elif status := not_in_register(person):
+                order, reason, detail = 2, _("不是“在册”状态，不能加入组织"), status
             elif not (person.region_id or "").startswith(association.region_id):
-                order, reason = 2, _("所在区划不在本组织的区划范围（%(a)s）内") % {"a": area}
+                order, reason = 3, _("所在区划不在本组织的区划范围（%(a)s）内") % {"a": area}
                 detail = person.region.name if person.region_id else _("区划未填写")
             elif existing is not None and existing.status == MembershipStatus.ADMITTED:
-                order, reason = 3, _("已是本组织会员，未重复添加")
+                order, reason = 4, _("已是本组织会员，未重复添加")
                 detail = _("%(d)s入会") % {"d": existing.joined_on.isoformat()} if existing.joined_on else ""
             elif existing is not None:
-                order, reason = 4, _("已提交入会申请、待审核，未重复添加")
+                order, reason = 5, _("已提交入会申请、待审核，未重复添加")
                 detail = _("%(d)s申请") % {"d": existing.applied_on.isoformat()} if existing.applied_on else ""
             else:
                 valid.append(person)
@@ -375,7 +396,7 @@ def bulk_join(*, association: Association, persons, joined_on: datetime.date | N
             except IntegrityError:
                 raise ValidationError(_("其他用户正在同时添加会员，请刷新后重试")) from None
             result.created = created
-            result.skipped += [JoinSkip(p, _("已是本组织会员或已申请，未重复添加"), order=5) for p in raced]
+            result.skipped += [JoinSkip(p, _("已是本组织会员或已申请，未重复添加"), order=6) for p in raced]
     return result
 
 

@@ -79,6 +79,26 @@ def test_membership_import_identifies_persons_through_the_blind_index(tmp_path, 
     assert AuditEntry.objects.filter(content_type__model="membership", message__startswith="导入会员").count() == 3
 
 
+def test_membership_import_refuses_persons_not_in_the_register(tmp_path, county_association, branch, people,
+                                                              staff_user):
+    from tongxin.people.services import change_status
+
+    services.add_members(association=county_association, persons=[people["li"]], joined_on=D(2020, 1, 1))
+    services.apply_membership(association=branch, person=people["wang"], applied_on=D(2024, 1, 1))
+    for person in (people["li"], people["wang"], people["zhang"]):
+        change_status(person, "deceased", D(2024, 6, 1), "病故", user=staff_user)
+    path = csv(tmp_path, "\n".join([
+        "姓名,联系电话,所属组织,入会时间",
+        "张嘉骊,13812345678,船山区新联会,2021-05-01",     # would be a new member
+        "王五,13700002222,南津路街道分会,2024-02-01",     # would admit a pending application
+        "李四,13900001111,船山区新联会,2020-01-01",       # already a member (an export's row): unchanged
+    ]))
+    result = run_import(path, MembershipSpec(), context())
+    assert result.errors == [(2, "姓名", "人士库中此人的状态为“去世”，不能入会"),
+                             (3, "姓名", "人士库中此人的状态为“去世”，不能入会")]
+    assert not result.committed and Membership.objects.filter(status=MembershipStatus.ADMITTED).count() == 1
+
+
 def test_membership_import_into_the_association_it_was_started_from(tmp_path, branch, people):
     path = csv(tmp_path, "姓名,手机号码\n张嘉骊,13812345678\n李四,13900001111\n")
     result = run_import(path, MembershipSpec(), context(options={"association": branch}))

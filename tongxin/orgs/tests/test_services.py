@@ -95,6 +95,28 @@ def test_add_members_skips_existing_and_is_audited(county_association, make_pers
                              joined_on=timezone.localdate() + datetime.timedelta(days=1))
 
 
+def test_persons_who_are_not_in_the_register_cannot_join(county_association, make_person, staff_user):
+    """Moved out, withdrawn or deceased (迁出、退出、去世): no application, no admission, no bulk add; an
+    application pending when the person's status changed cannot be approved (only rejected)."""
+    from tongxin.people.services import change_status
+
+    moved, deceased, applicant = make_person("迁出者"), make_person("故去者"), make_person("申请者")
+    moved = change_status(moved, "moved", D(2024, 1, 1), "调往成都工作", user=staff_user)
+    deceased = change_status(deceased, "deceased", D(2024, 2, 1), "病故", user=staff_user)
+    with pytest.raises(ValidationError, match="迁出者的状态为“迁出”，不能加入组织"):
+        services.apply_membership(association=county_association, person=moved)
+    with pytest.raises(ValidationError, match="不是“在册”状态，不能加入组织：迁出者（迁出）、故去者（去世）"):
+        services.add_members(association=county_association, persons=[make_person("在册者"), moved, deceased])
+    assert not Membership.objects.exists()  # the active one of that call was not added either
+
+    membership = services.apply_membership(association=county_association, person=applicant, applied_on=D(2024, 3, 1))
+    change_status(applicant, "deceased", D(2024, 3, 5), "病故", user=staff_user)
+    with pytest.raises(ValidationError, match="状态已变为“去世”，不能入会；请不予通过"):
+        services.review_membership(membership, approve=True, reviewer=staff_user, joined_on=D(2024, 4, 1))
+    membership = services.review_membership(membership, approve=False, reviewer=staff_user, note="本人已去世")
+    assert membership.status == MembershipStatus.REJECTED
+
+
 def test_dissolving_ends_memberships_terms_and_applications(county_association, branch, make_person):
     member, applicant, officer = make_person("甲"), make_person("乙"), make_person("丙")
     services.add_members(association=branch, persons=[member, officer], joined_on=D(2019, 1, 1))

@@ -95,6 +95,21 @@ def test_county_association_takes_persons_of_its_townships_and_skips_erased(staf
     assert Person.ERASED_NAME not in warning
 
 
+def test_persons_not_in_the_register_are_skipped_with_their_status(staff_client, staff_user, branch, make_person):
+    from tongxin.people import services as people_services
+
+    active = make_person("赵一", TOWNSHIP_A)
+    moved, deceased = make_person("钱二", TOWNSHIP_A), make_person("孙三", TOWNSHIP_A)
+    people_services.change_status(moved, "moved", D(2024, 1, 1), "调往成都工作", user=staff_user)
+    people_services.change_status(deceased, "deceased", D(2024, 2, 1), "病故", user=staff_user)
+    response = staff_client.post(reverse(JOIN_URL), {"pk": [active.pk, moved.pk, deceased.pk],
+                                                     "join-association": branch.pk, "join-joined_on": "2024-03-01"})
+    assert {m.person for m in _memberships(branch)} == {active}
+    assert _messages(response) == [
+        "已将 1 人加入“南津路街道新联会”。",
+        "以下 2 人未加入“南津路街道新联会”。不是“在册”状态，不能加入组织（2 人）：钱二（迁出）、孙三（去世）。"]
+
+
 def test_nothing_valid_adds_nothing_and_says_why(staff_client, branch, make_person):
     member = make_person("孙三", TOWNSHIP_A)
     org_services.add_members(association=branch, persons=[member], joined_on=D(2020, 1, 1))
