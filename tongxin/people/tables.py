@@ -58,6 +58,13 @@ def _region(value, obj):
     return obj.region.name if obj.region_id else "—"
 
 
+#: The person columns the list reads (PersonListView): those PERSON_COLUMNS show or sort by, and what their
+#: formatters use (`flags`, the employer's job title, the masked phone). A column added to the list adds its fields
+#: here, or each row of a page would read it with a query of its own.
+PERSON_LIST_FIELDS = ("id", "name", "name_pinyin", "category", "employer", "job_title", "region", "is_representative",
+                      "representative_level", "is_reserve", "is_network_figure", "phone", "status", "added_on",
+                      "is_erased")
+
 PERSON_COLUMNS = [
     Column("pk", SELECT_ALL, formatter=_select),
     Column("name", _("姓名"), sort="name_pinyin", link=True),
