@@ -30,7 +30,7 @@ from tongxin.orgs.models import (
     MembershipStatus,
 )
 from tongxin.people.imports import KeepMasked, Masked
-from tongxin.people.models import Person
+from tongxin.people.models import Person, Status
 from tongxin.people.search import prefix_q
 
 LEVEL_ALIASES = {"市": "city", "地市级": "city", "县": "county", "区": "county", "县区级": "county", "区级": "county",
@@ -346,9 +346,9 @@ class MembershipSpec(ImportSpec):
                 existing[(membership.person_id, membership.association_id)] = membership
         for row in planned:
             membership = existing.get((row.target.pk, row.extra["association"].pk))
-            if (membership is None or membership.status == MembershipStatus.APPLIED) and (
-                    status := services.not_in_register(row.target)):
-                row.add_error("姓名", _("人士库中此人的状态为“%(s)s”，不能入会") % {"s": status})
+            joining = membership is None or membership.status == MembershipStatus.APPLIED
+            if joining and row.target.status != Status.ACTIVE:
+                row.add_error("姓名", _("人士库中此人的状态为“%(s)s”，不能入会") % {"s": row.target.get_status_display()})
                 continue
             if membership is None:
                 row.action = CREATE

@@ -170,20 +170,14 @@ def _open_membership(association, person):
     return Membership.objects.filter(association=association, person=person, status__in=OPEN_MEMBERSHIP).first()
 
 
-def not_in_register(person) -> str:
-    """The person's status when it is not 在册 (moved out, withdrawn, deceased: they cannot join an
-    association), else ""."""
-    status = getattr(person, "status", Status.ACTIVE)
-    return "" if status == Status.ACTIVE else str(Status(status).label)
-
-
 def _check_can_join(association: Association, person) -> None:
     if association.status != AssociationStatus.ACTIVE:
         raise ValidationError(_("“%(a)s”已撤销，不能再吸收会员") % {"a": association.name})
     if getattr(person, "is_erased", False):
         raise ValidationError(_("该人士的个人信息已删除"))
-    if status := not_in_register(person):
-        raise ValidationError(_("%(p)s的状态为“%(s)s”，不能加入组织") % {"p": person.name, "s": status})
+    if person.status != Status.ACTIVE:  # moved out, withdrawn, deceased
+        raise ValidationError(_("%(p)s的状态为“%(s)s”，不能加入组织") % {
+            "p": person.name, "s": person.get_status_display()})
     existing = _open_membership(association, person)
     if existing is not None:
         raise ValidationError(_("%(p)s已是“%(a)s”的会员或已提交入会申请（%(s)s）") % {
@@ -221,9 +215,9 @@ def review_membership(membership: Membership, *, approve: bool, reviewer, note: 
             _order(membership.applied_on, joined_on, "joined_on", _("入会日期不能早于申请日期"))
             if membership.association.status != AssociationStatus.ACTIVE:
                 raise ValidationError(_("“%(a)s”已撤销，不能再吸收会员") % {"a": membership.association.name})
-            if status := not_in_register(membership.person):
+            if membership.person.status != Status.ACTIVE:
                 raise ValidationError(_("%(p)s的状态已变为“%(s)s”，不能入会；请不予通过") % {
-                    "p": membership.person.name, "s": status})
+                    "p": membership.person.name, "s": membership.person.get_status_display()})
             membership.status, membership.joined_on = MembershipStatus.ADMITTED, joined_on
         else:
             if not note:
@@ -263,7 +257,7 @@ def add_members(*, association: Association, persons, joined_on: datetime.date |
     if association.status != AssociationStatus.ACTIVE:
         raise ValidationError(_("“%(a)s”已撤销，不能再吸收会员") % {"a": association.name})
     persons = [p for p in persons if not getattr(p, "is_erased", False)]
-    gone = [f"{p.name}（{status}）" for p in persons if (status := not_in_register(p))]
+    gone = [f"{p.name}（{p.get_status_display()}）" for p in persons if p.status != Status.ACTIVE]
     if gone:
         raise ValidationError(_("以下人士不是“在册”状态，不能加入组织：%(names)s") % {"names": "、".join(gone)})
     with transaction.atomic(), _acting(user):
@@ -319,8 +313,7 @@ class JoinResult:
 
     def skipped_by_reason(self) -> list[str]:
         """One line per reason, in the order the checks run (erased, not 在册, outside the area, member, applicant,
-        raced),
-        persons in the order given: “reason（n 人）：name（detail）、…”."""
+        raced), persons in the order given: “reason（n 人）：name（detail）、…”."""
         groups: dict[str, list[JoinSkip]] = {}
         for skip in sorted(self.skipped, key=lambda s: s.order):
             groups.setdefault(skip.reason, []).append(skip)
@@ -373,8 +366,8 @@ def bulk_join(*, association: Association, persons, joined_on: datetime.date | N
             detail = ""
             if getattr(person, "is_erased", False):
                 order, reason = 1, _("个人信息已删除，不能加入组织")
-            elif status := not_in_register(person):
-                order, reason, detail = 2, _("不是“在册”状态，不能加入组织"), status
+            elif person.status != Status.ACTIVE:
+                order, reason, detail = 2, _("不是“在册”状态，不能加入组织"), person.get_status_display()
             elif not (person.region_id or "").startswith(association.region_id):
                 order, reason = 3, _("所在区划不在本组织的区划范围（%(a)s）内") % {"a": area}
                 detail = person.region.name if person.region_id else _("区划未填写")

@@ -400,7 +400,7 @@ class PersonSpec(ImportSpec):
             elif _real(id_number) and id_number in by_id:
                 target, action = by_id[id_number], UPDATE
             else:
-                likely, via = by_phone.get(phone) if _real(phone) else None, "手机号码"
+                likely, via = (by_phone.get(phone) if _real(phone) else None), "手机号码"
                 if likely is not None and likely.name != name:
                     likely = None
                 if likely is None and by_birth and data.get("birth_date") and data.get("employer"):
