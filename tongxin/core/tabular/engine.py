@@ -474,13 +474,27 @@ def run_import(file, spec: ImportSpec, context: ImportContext | None = None, *, 
     return result
 
 
-def _chunks(spec, stream, context, chunk_size: int) -> Iterator[list[Row]]:
-    """The validated rows in chunks; a spec's `precompute(valid_rows, context)` (per-row work that needs no
-    database and no other row, e.g. encrypting) runs here, in the reading process."""
-    precompute = getattr(spec, "precompute", None)
+def _chunks(stream, chunk_size: int) -> Iterator[list[Row]]:
     while chunk := list(itertools.islice(stream, chunk_size)):
-        if precompute is not None:
-            precompute([row for row in chunk if not row.errors], context)
+        yield chunk
+
+
+def _precomputer(spec, context) -> Callable[[list[Row]], None] | None:
+    """A spec's `precompute(valid_rows, context)` — per-row work that needs no database and no other row (e.g.
+    encrypting) — as a function of a chunk; None for a spec without one."""
+    precompute = getattr(spec, "precompute", None)
+    if precompute is None:
+        return None
+
+    def run(chunk: list[Row]) -> None:
+        precompute([row for row in chunk if not row.errors], context)
+
+    return run
+
+
+def _precomputed(chunks: Iterator[list[Row]], precompute) -> Iterator[list[Row]]:
+    for chunk in chunks:
+        precompute(chunk)
         yield chunk
 
 
@@ -505,9 +519,12 @@ def _process(spec, layout, rows, context, result, size_hint, rejected_writer, *,
     stream = iter_rows(spec, layout, rows, context, max_rows=max_rows)
     chunk_size = max(1, spec.chunk_size)
     writing = not context.dry_run
-    chunks = _chunks(spec, stream, context, chunk_size)
+    chunks = _chunks(stream, chunk_size)
+    precompute = _precomputer(spec, context)
     if getattr(spec, "parallel", False) and (size_hint or 0) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        chunks = pipelined(chunks, keep_cells=rejected_writer is not None)
+        chunks = pipelined(chunks, keep_cells=rejected_writer is not None, precompute=precompute)
+    elif precompute is not None:
+        chunks = _precomputed(chunks, precompute)
     for chunk in chunks:
         result.rows += len(chunk)
         valid = [row for row in chunk if not row.errors]
@@ -549,17 +566,22 @@ PIPELINE_AHEAD = 4
 _EOF = object()
 
 
-def pipelined(chunks: Iterator[list[Row]], *, keep_cells: bool = True) -> Iterator[list[Row]]:
+def pipelined(chunks: Iterator[list[Row]], *, keep_cells: bool = True,
+              precompute: Callable[[list[Row]], None] | None = None) -> Iterator[list[Row]]:
     """The same chunks, in the same order, produced by a forked process.
 
     The first chunk is read here (that binds the parsers, which may query the database, in this process); the
-    child then reads, validates and precomputes the rest while this process plans and writes — a machine with
-    two cores does both at once. A thread here takes the child's chunks off the pipe as they come, up to
-    PIPELINE_AHEAD of them, so the child is not held up while this process waits for the database. The child
-    never touches this process's database connection (it opens its own if a parser needs one). An error in the
-    child (a refused file, too many rows) is raised here; any error here stops the child. Without `keep_cells`
-    the rows come without their raw cells (only the rejected rows' workbook needs them), which halves what
-    crosses the pipe.
+    child then reads and validates the rest while this process plans and writes — a machine with two cores does
+    both at once. A thread here takes the child's chunks off the pipe as they come, up to PIPELINE_AHEAD of them,
+    so the child is not held up while this process waits for the database. The child never touches this
+    process's database connection (it opens its own if a parser needs one). An error in the child (a refused
+    file, too many rows) is raised here; any error here stops the child. Without `keep_cells` the rows come
+    without their raw cells (only the rejected rows' workbook needs them), which halves what crosses the pipe.
+
+    `precompute(chunk)` runs on every chunk before it is yielded, in whichever process has time for it: the child
+    does it while this process has chunks waiting (this process is the slower one — a csv file, a busy
+    database); it leaves it to this process when this one has already taken every chunk sent (the child is the
+    slower one — an .xlsx file, whose XML costs twice a csv's parsing).
     """
     import multiprocessing
     import pickle
@@ -572,11 +594,12 @@ def pipelined(chunks: Iterator[list[Row]], *, keep_cells: bool = True) -> Iterat
     try:
         fork = multiprocessing.get_context("fork")
     except ValueError:  # no fork on this platform: stay in one process
-        yield first
-        yield from chunks
+        chunks = itertools.chain([first], chunks)
+        yield from _precomputed(chunks, precompute) if precompute is not None else chunks
         return
+    taken = fork.RawValue("q", 0)  # chunks this process has taken from the pipe (shared memory, read by the child)
     receiver, sender = fork.Pipe(duplex=False)
-    child = fork.Process(target=_produce, args=(chunks, sender, keep_cells), daemon=True)
+    child = fork.Process(target=_produce, args=(chunks, sender, keep_cells, precompute, taken), daemon=True)
     child.start()
     sender.close()
     received: queue.Queue = queue.Queue(maxsize=PIPELINE_AHEAD)
@@ -601,18 +624,24 @@ def pipelined(chunks: Iterator[list[Row]], *, keep_cells: bool = True) -> Iterat
     thread.start()
     finished = False
     try:
+        if precompute is not None:
+            precompute(first)
         yield first
         while True:
             item = received.get()
             if item is _EOF:
                 raise TabularError(_("读取文件的进程意外退出，请重试"))
-            kind, payload = pickle.loads(item)  # noqa: S301 - from our own forked child
+            taken.value += 1
+            kind, payload, done = pickle.loads(item)  # noqa: S301 - from our own forked child
             if kind == "end":
                 finished = True
                 return
             if kind == "error":
                 raise payload
-            yield [Row(number, cells, data, errors) for number, cells, data, errors in payload]
+            chunk = [Row(number, cells, data, errors) for number, cells, data, errors in payload]
+            if not done:
+                precompute(chunk)
+            yield chunk
     finally:
         stopping.set()
         if not finished and child.is_alive():
@@ -622,7 +651,7 @@ def pipelined(chunks: Iterator[list[Row]], *, keep_cells: bool = True) -> Iterat
         receiver.close()
 
 
-def _produce(chunks, sender, keep_cells: bool = True) -> None:
+def _produce(chunks, sender, keep_cells: bool = True, precompute=None, taken=None) -> None:
     """The child's side of `pipelined` (runs after fork)."""
     import pickle
 
@@ -631,17 +660,23 @@ def _produce(chunks, sender, keep_cells: bool = True) -> None:
     for conn in connections.all(initialized_only=True):
         _DETACHED.append(conn.connection)  # shared socket/file of the parent: keep it, never use or close it
         conn.connection = None
+    sent = 0
     try:
         for chunk in chunks:
+            done = precompute is None
+            if not done and sent > taken.value:  # a chunk sent earlier still waits: the parent is the busier one
+                precompute(chunk)
+                done = True
             payload = [(row.number, row.cells if keep_cells else None, row.data, row.errors) for row in chunk]
-            sender.send_bytes(pickle.dumps(("rows", payload), protocol=pickle.HIGHEST_PROTOCOL))
-        message = ("end", None)
+            sender.send_bytes(pickle.dumps(("rows", payload, done), protocol=pickle.HIGHEST_PROTOCOL))
+            sent += 1
+        message = ("end", None, True)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        message = ("error", exc)
+        message = ("error", exc, True)
     try:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - an exception that cannot be pickled: its text
-        data = pickle.dumps(("error", TabularError(str(message[1]))), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(("error", TabularError(str(message[1])), True), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         sender.send_bytes(data)
     except (BrokenPipeError, OSError):

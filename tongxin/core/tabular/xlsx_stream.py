@@ -31,6 +31,7 @@ _DATE_TOKENS = re.compile(r"[ymdhs]", re.I)
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _DIGITS = b"0123456789"
+_REMEMBERED_TEXTS = 50_000
 
 
 def largest_sheet_bytes(source: Source) -> int:
@@ -160,6 +161,9 @@ class _SheetParser:
         self.v_open, self.v_close = b"<%sv>" % p, b"</%sv>" % p
         self.t_re = re.compile(rb"<%st(?:\s[^>]*)?>([^<]*)</%st>" % (p, p))
         self.columns: dict[bytes, int] = {}
+        # inline strings as written → their text: a ledger's labels (性别, 民族, 类别…) repeat in every row, and
+        # writers that stream (xlsxwriter's constant-memory mode) write every string inline instead of shared
+        self.texts: dict[bytes, str] = {}
         self.number = 0
 
     def column(self, letters: bytes) -> int:
@@ -196,20 +200,26 @@ class _SheetParser:
             return
         current = None
         cells: list = []
-        value_of, column_of = self.value, self.column
+        value_of, column_of, texts, shared = self.value, self.column, self.texts, self.shared
         for letters, number, style, kind, raw, inline in matches:
             if number != current:
                 if cells:
                     yield int(current), cells
                 current, cells = number, []
             if kind == b"inlineStr":
-                value = _text(inline)
-            elif raw:
+                value = texts.get(inline)
+                if value is None:
+                    value = _text(inline)
+                    if len(texts) < _REMEMBERED_TEXTS:
+                        texts[inline] = value
+            elif not raw:
+                continue
+            elif kind == b"s":
+                value = shared[int(raw)]
+            else:
                 value = value_of(kind, style, raw)
                 if value is None:
                     continue
-            else:
-                continue
             column = column_of(letters)
             gap = column - len(cells)
             if gap == 0:

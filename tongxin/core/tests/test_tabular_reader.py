@@ -351,6 +351,22 @@ def test_streaming_reader_matches_calamine_xlsxwriter(tmp_path, monkeypatch):
     assert streamed[4][1][3] == datetime.datetime(2020, 5, 6, 7, 8)
 
 
+def test_streaming_reader_matches_calamine_inline_strings(tmp_path, monkeypatch):
+    """A streaming writer (xlsxwriter's constant-memory mode) writes every string inline; the texts the reader
+    remembers between rows (a ledger's repeated labels) come out as calamine reads them, escapes included."""
+    path = tmp_path / "a.xlsx"
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["姓名", "性别", "单位"])
+    for r in range(1, 6):
+        sheet.write_row(r, 0, [f"人{r}", "男" if r % 2 else "女", "A & B <公司>", "行\r尾" if r == 3 else "x_x0041_"])
+    workbook.close()
+    streamed = _normalized(_rows(path, monkeypatch, 0))
+    assert streamed == _normalized(_rows(path, monkeypatch, 1 << 40))
+    assert [cells[1:3] for _n, cells in streamed[1:3]] == [["男", "A & B <公司>"], ["女", "A & B <公司>"]]
+    assert streamed[3][1][3] == "行\r尾" and streamed[4][1][3] == "x_x0041_"
+
+
 def test_streaming_reader_matches_calamine_shared_strings(tmp_path, monkeypatch):
     openpyxl = pytest.importorskip("openpyxl")
     path = tmp_path / "a.xlsx"

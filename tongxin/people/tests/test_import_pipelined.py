@@ -94,13 +94,13 @@ def test_rejected_rows_workbook_keeps_the_raw_cells_when_pipelined(tmp_path, mak
 
     out = tmp_path / "rejected.xlsx"
     result = run_import(_ledger(tmp_path), PersonSpec(), context(), skip_invalid=True, rejected_output=str(out))
-    assert pipelined[-1] == {"keep_cells": True} and result.rejected == 3
+    assert pipelined[-1]["keep_cells"] is True and result.rejected == 3
     sheet = openpyxl.load_workbook(out).active
     rows = {row[-1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows[12][:2] == ("新人0", idn(100)) and "第 2 行" in rows[12][-2]
     assert rows[13][0] == "缺类别"
     run_import(_ledger(tmp_path), PersonSpec(), context(), skip_invalid=True, rejected_output=False)
-    assert pipelined[-1] == {"keep_cells": False}
+    assert pipelined[-1]["keep_cells"] is False
 
 
 def test_all_or_nothing_still_writes_nothing_when_pipelined(tmp_path, pipelined):
@@ -160,3 +160,57 @@ def test_filter_of_known_keys_still_finds_every_registered_person(tmp_path, make
     assert known.may_have_bidx(services.blind_index_of("id_number", idn(100)))
     assert known.may_have_bidx(services.blind_index_of("phone", "13800001111"))
     assert not known.may_have_bidx(services.blind_index_of("phone", "13999999999"))
+
+
+@pytest.mark.parametrize("slower", ["main", "reader"])
+def test_precompute_runs_in_whichever_process_has_time(tmp_path, make_person, pipelined, monkeypatch, slower):
+    """The encryption, blind indexes and pinyin are precomputed by the reading process while the main one still
+    has chunks waiting, and by the main one when it has taken every chunk sent (a slow reader, as for .xlsx):
+    either way the stored values are the same."""
+    import os
+    import time
+
+    marker = "\x00precomputed_in"
+    real_precompute, real_plan, real_clean = PersonSpec.precompute, PersonSpec.plan, PersonSpec.clean_row
+    where = {}
+
+    def precompute(self, rows, ctx):
+        real_precompute(self, rows, ctx)
+        for row in rows:
+            row.data[marker] = os.getpid()
+
+    def plan(self, rows, ctx):
+        where.update((row.number, row.data.pop(marker, None)) for row in rows)
+        if slower == "main":
+            time.sleep(0.2)
+        return real_plan(self, rows, ctx)
+
+    def clean_row(self, row, ctx):
+        if slower == "reader":
+            time.sleep(0.05)
+        return real_clean(self, row, ctx)
+
+    monkeypatch.setattr(PersonSpec, "precompute", precompute)
+    monkeypatch.setattr(PersonSpec, "plan", plan)
+    monkeypatch.setattr(PersonSpec, "clean_row", clean_row)
+    lines = ["姓名,身份证号,手机号码,人士类别"] + [f"新人{i},{idn(100 + i)},1390000{i:04d},1" for i in range(15)]
+    result = run_import(write(tmp_path, "\n".join(lines) + "\n"), PersonSpec(), context())
+    assert result.created == 15 and len(where) == 15 and None not in where.values()
+    main = os.getpid()
+    in_reader = sorted(number for number, pid in where.items() if pid != main)
+    if slower == "main":  # the rows of the chunks that waited for the main process: the last ones
+        assert in_reader and in_reader[-1] == 16
+    else:
+        assert in_reader == []
+    ring = keyring()
+    for i in range(15):
+        person = Person.objects.get(name=f"新人{i}")
+        assert person.id_number == idn(100 + i) and person.phone == f"1390000{i:04d}"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id_number, id_number_bidx, phone_bidx, name_pinyin FROM people_person WHERE id = %s",
+                           [person.pk])
+            raw = cursor.fetchone()
+        assert raw[0].startswith(f"sm4gcm1:{ring.active_key_id}:")
+        assert raw[1] == services.blind_index_of("id_number", idn(100 + i))
+        assert raw[2] == services.blind_index_of("phone", f"1390000{i:04d}")
+        assert raw[3] == pinyin.name_keys(f"新人{i}")[0]
