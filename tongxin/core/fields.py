@@ -87,16 +87,30 @@ class EncryptedField(models.TextField):
         return value
 
 
-class BlindIndexField(models.CharField):
-    """A keyed hash (64 hex digits) of an encrypted field's normalized value, looked up by equality only.
+class BytewiseCollationMixin:
+    """On PostgreSQL the column compares bytes (collation "C"), for keys of ASCII text whose order means nothing
+    or is the same byte by byte: under the database's own collation (C.UTF-8, zh_CN.UTF-8…) every comparison goes
+    through the C library's locale-aware strcoll and sorting cannot use abbreviated keys — building such a column's
+    index over a million rows takes about twice as long (an initial import rebuilds it, issue #3). A plain b-tree
+    index of a "C" column also answers LIKE 'prefix%', so no LIKE-pattern twin is needed."""
 
-    On PostgreSQL the column compares bytes (collation "C"): under the database's own collation every comparison
-    of two digests goes through the C library's locale-aware strcoll, and sorting them cannot use abbreviated keys —
-    building the index of a million digests took twice as long (an initial import rebuilds it, issue #3). Equality
-    is the same either way; the order of digests means nothing."""
-
-    #: the collation of the column on PostgreSQL (migration people 0004 sets it on existing databases)
+    #: the collation of the column on PostgreSQL
     POSTGRES_COLLATION = "C"
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql" and not self.db_collation:
+            params["collation"] = self.POSTGRES_COLLATION
+        return params
+
+
+class AsciiKeyField(BytewiseCollationMixin, models.CharField):
+    """A derived search or sort key in ASCII (a name's pinyin), compared byte by byte on PostgreSQL."""
+
+
+class BlindIndexField(BytewiseCollationMixin, models.CharField):
+    """A keyed hash (64 hex digits) of an encrypted field's normalized value, looked up by equality only; its
+    collation on PostgreSQL is "C" (migration people 0004 sets it on databases made before)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 64)
@@ -105,12 +119,6 @@ class BlindIndexField(models.CharField):
         kwargs.setdefault("db_index", True)
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
-
-    def db_parameters(self, connection):
-        params = super().db_parameters(connection)
-        if connection.vendor == "postgresql" and not self.db_collation:
-            params["collation"] = self.POSTGRES_COLLATION
-        return params
 
 
 def blind_index_for(kind: str, normalized_value: str) -> str:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.fields import BlindIndexField, EncryptedField
+from tongxin.core.fields import AsciiKeyField, BlindIndexField, EncryptedField
 from tongxin.core.models import RegionScopedModel, TimeStampedModel
 from tongxin.core.scope import ScopedManager, ScopedQuerySet
 from tongxin.people import pinyin
@@ -133,7 +133,7 @@ class Person(RegionScopedModel, TimeStampedModel):
     ERASED_NAME = "已删除人员"
 
     name = models.CharField(_("姓名"), max_length=50)
-    name_pinyin = models.CharField(_("姓名拼音"), max_length=200, blank=True, editable=False, db_index=True)
+    name_pinyin = AsciiKeyField(_("姓名拼音"), max_length=200, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(_("拼音首字母"), max_length=50, blank=True, editable=False)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)

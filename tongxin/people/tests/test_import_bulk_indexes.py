@@ -289,3 +289,30 @@ def test_blind_index_columns_compare_bytes_and_still_find_persons(make_person):
 
     for query in (person.id_number, "138 1234 5678"):
         assert list(search_persons(Person.objects.all(), query)) == [person]
+
+
+@pg_only
+def test_pinyin_compares_bytes_with_one_index_that_answers_prefixes(make_person):
+    """The pinyin column is "C" (AsciiKeyField; migration 0005) with one plain index and no LIKE-pattern twin: a
+    pinyin prefix typed in the search box is still answered from that index, and persons still sort by pinyin."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation "
+                       "WHERE a.attrelid = 'people_person'::regclass AND a.attname = 'name_pinyin'")
+        assert cursor.fetchone() == ("C",)
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'people_person' "
+                       "AND indexdef LIKE %s", ["%(name_pinyin%"])
+        (index,), = cursor.fetchall()
+    from tongxin.people.search import search_persons
+
+    zhang = make_person("张嘉骊", id_seq=11)
+    make_person("李岚", id_seq=12)
+    assert list(search_persons(Person.objects.all(), "zhangjia")) == [zhang]
+    assert list(search_persons(Person.objects.all(), "zjl")) == [zhang]
+    assert list(Person.objects.order_by("name_pinyin").values_list("name", flat=True)) == ["李岚", "张嘉骊"]
+    query = search_persons(Person.objects.all(), "zhangjia").query
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan
