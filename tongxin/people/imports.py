@@ -254,7 +254,7 @@ class PersonSpec(ImportSpec):
     name = "人士"
     columns = PERSON_COLUMNS
     chunk_size = 5000
-    parallel = True  # a large file is read, validated and precomputed in a second process (engine.pipelined)
+    parallel = True  # a large file is read and validated in a second process (engine.pipelined)
 
     # -- per import --------------------------------------------------------------------------------------------
 
@@ -326,9 +326,9 @@ class PersonSpec(ImportSpec):
             data["region"] = context.region
 
     def precompute(self, rows, context):
-        """Per-row work that needs neither the database nor other rows, done where the rows are read (in the
-        second process of a large import): each ID number's and phone's blind indexes under every key (active
-        first) and sealed token, and the name's pinyin keys. `plan` and `write` use them instead of computing
+        """Per-row work that needs neither the database nor other rows, done in whichever process of a large
+        import has time for it (engine.pipelined): each ID number's and phone's blind indexes under every key
+        (active first) and sealed token, and the name's pinyin keys. `plan` and `write` use them instead of computing
         them again; rows that turn out to be updates simply leave the tokens unused."""
         ring = keyring()
         fields = []
