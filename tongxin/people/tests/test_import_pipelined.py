@@ -1,5 +1,5 @@
-"""A large import reads and validates in a forked process (engine.pipelined) and precomputes the encryption there:
-the result must be exactly the one-process result — same counts, same errors by row and column, same stored
+"""A large import reads and validates in a forked process (engine.pipelined) and precomputes the encryption in
+whichever process has time: the result must be exactly the one-process result — same counts, same errors by row and column, same stored
 values — and an error in the reading process must surface as the same refusal."""
 
 import multiprocessing
@@ -67,7 +67,7 @@ def test_pipelined_import_equals_the_one_process_result(tmp_path, make_person, p
     ring = keyring()
     for i in range(7):
         person = Person.objects.get(name=f"新人{i}")
-        # precomputed in the child: tokens that open to the value, the blind indexes the model stores
+        # precomputed in either process: tokens that open to the value, the blind indexes the model stores
         assert person.id_number == idn(100 + i) and person.phone == f"1390000{i:04d}"
         with connection.cursor() as cursor:  # the stored column, not the field's decrypted value
             cursor.execute("SELECT id_number, id_number_bidx, phone_bidx, name_pinyin, name_initials "
