@@ -1,6 +1,6 @@
 """A large import reads and validates in a forked process (engine.pipelined) and precomputes the encryption in
-whichever process has time: the result must be exactly the one-process result — same counts, same errors by row and column, same stored
-values — and an error in the reading process must surface as the same refusal."""
+whichever process has time: the result must be exactly the one-process result — same counts, same errors by row
+and column, same stored values — and an error in the reading process must surface as the same refusal."""
 
 import multiprocessing
 
