@@ -328,8 +328,8 @@ class PersonSpec(ImportSpec):
     def precompute(self, rows, context):
         """Per-row work that needs neither the database nor other rows, done in whichever process of a large
         import has time for it (engine.pipelined): each ID number's and phone's blind indexes under every key
-        (active first) and sealed token, and the name's pinyin keys. `plan` and `write` use them instead of computing
-        them again; rows that turn out to be updates simply leave the tokens unused."""
+        (active first) and sealed token, and the name's pinyin keys. `plan` and `write` use them instead of
+        computing them again; rows that turn out to be updates simply leave the tokens unused."""
         ring = keyring()
         fields = []
         for field in SENSITIVE:
